@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors/app-error.ts';
+import { type Config, configSchema, type SecretInput } from './schema.ts';
+
+/**
+ * Environment overrides: `AURIGA_EDUSIGN__AURIGA__PASSWORD=...` sets
+ * `auriga.password`. Values are parsed as JSON when they look like it
+ * (numbers, booleans, objects), else taken as text.
+ */
+export const ENV_PREFIX = 'AURIGA_EDUSIGN__';
+
+export interface LoadOptions {
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Read, override, validate and resolve a configuration file. Throws ConfigError naming the key. */
+export function loadConfigFile(file: string, options: LoadOptions = {}): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'config.unreadable',
+      `Cannot read the configuration file ${file}: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'Check the path given to --config.',
+      },
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text, { prettyErrors: true });
+  } catch (error) {
+    throw new ConfigError(
+      'config.syntax',
+      `The configuration file ${file} is not valid YAML or JSON: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const defaultSchool = path.basename(file).replace(/\.(ya?ml|json)$/i, '');
+  return parseConfig(raw, {
+    ...options,
+    baseDir: path.dirname(path.resolve(file)),
+    defaultSchool,
+    source: file,
+  });
+}
+
+export interface ParseOptions extends LoadOptions {
+  /** Where relative paths (secret files, the SQLite store) are resolved from. */
+  readonly baseDir?: string;
+  readonly defaultSchool?: string;
+  /** Named in error messages. */
+  readonly source?: string;
+}
+
+export function parseConfig(raw: unknown, options: ParseOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const source = options.source ?? 'the configuration';
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(
+      'config.shape',
+      `${source} must be a mapping with the sections auriga, edusign and options.`,
+    );
+  }
+  const withEnv = applyEnvOverrides(structuredClone(raw) as Record<string, unknown>, env);
+  const result = configSchema.safeParse(withEnv);
+  if (!result.success) {
+    throw new ConfigError(
+      'config.invalid',
+      `${source} has ${result.error.issues.length === 1 ? 'an error' : 'errors'}:\n${formatIssues(result.error.issues)}`,
+    );
+  }
+  const parsed = result.data;
+  const baseDir = options.baseDir ?? process.cwd();
+  const resolve = (key: string, secret: SecretInput): string =>
+    resolveSecret(key, secret, env, baseDir);
+  const school = parsed.school ?? options.defaultSchool ?? 'school';
+  const store = { ...parsed.store };
+  if (store.kind === 'sqlite') {
+    store.path = path.resolve(
+      baseDir,
+      store.path ?? path.join('.auriga-edusign', `${school}.sqlite`),
+    );
+  } else if (!store.url) {
+    throw new ConfigError(
+      'config.invalid',
+      `${source}: store.url is required when store.kind is postgres (e.g. postgres://user@host/db).`,
+    );
+  }
+  return deepFreeze({
+    ...parsed,
+    school,
+    store,
+    auriga: {
+      ...parsed.auriga,
+      clientSecret: resolve('auriga.clientSecret', parsed.auriga.clientSecret),
+      password: resolve('auriga.password', parsed.auriga.password),
+    },
+    edusign: { ...parsed.edusign, token: resolve('edusign.token', parsed.edusign.token) },
+  }) as Config;
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const key = issue.path.join('.') || '(top level)';
+      if (issue.code === 'unrecognized_keys') {
+        const where = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+        return issue.keys
+          .map(
+            (k) =>
+              `  - ${where}${k}: unknown key; remove it or check its spelling against the example configuration`,
+          )
+          .join('\n');
+      }
+      if (issue.code === 'invalid_type' && issue.input === undefined) {
+        return `  - ${key}: is required but missing; add it`;
+      }
+      if (issue.code === 'invalid_union') {
+        return `  - ${key}: give a text value, or { env: VARIABLE } or { file: PATH }`;
+      }
+      return `  - ${key}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+function applyEnvOverrides(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const keys = name.slice(ENV_PREFIX.length).split('__').map(camelCase);
+    let node: Record<string, unknown> = raw;
+    for (const key of keys.slice(0, -1)) {
+      const next = node[key];
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    const last = keys.at(-1);
+    if (last) node[last] = parseEnvValue(value);
+  }
+  return raw;
+}
+
+/** `CLIENT_SECRET` and `clientSecret` both name `clientSecret`. */
+function camelCase(part: string): string {
+  if (!part.includes('_') && part !== part.toUpperCase()) return part;
+  return part.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function parseEnvValue(value: string): unknown {
+  if (/^(true|false|-?\d+(\.\d+)?|\{.*\}|\[.*\])$/s.test(value.trim())) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function resolveSecret(
+  key: string,
+  secret: SecretInput,
+  env: NodeJS.ProcessEnv,
+  baseDir: string,
+): string {
+  if (typeof secret === 'string') return secret;
+  if ('env' in secret) {
+    const value = env[secret.env];
+    if (value === undefined || value === '') {
+      throw new ConfigError(
+        'config.secret_missing',
+        `${key}: the environment variable ${secret.env} is not set; set it, or give the secret another way.`,
+      );
+    }
+    return value;
+  }
+  const file = path.resolve(baseDir, secret.file);
+  try {
+    const value = readFileSync(file, 'utf8').trim();
+    if (value === '') throw new Error('the file is empty');
+    return value;
+  } catch (error) {
+    throw new ConfigError(
+      'config.secret_missing',
+      `${key}: cannot read the secret file ${file} (${(error as Error).message}); check the path and its permissions.`,
+      { cause: error },
+    );
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
