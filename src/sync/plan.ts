@@ -54,7 +54,10 @@ function indexMappings(mappings: readonly Mapping[]): MappingIndex {
   const index: MappingIndex = new Map();
   for (const mapping of mappings) {
     let byId = index.get(mapping.kind);
-    if (!byId) index.set(mapping.kind, (byId = new Map()));
+    if (!byId) {
+      byId = new Map();
+      index.set(mapping.kind, byId);
+    }
     byId.set(mapping.aurigaId, mapping);
   }
   return index;
