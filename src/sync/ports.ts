@@ -1,4 +1,13 @@
 import type { AurigaSnapshot } from '../domain/types.ts';
+import type {
+  CourseFields,
+  EdusignCourse,
+  EdusignGroup,
+  EdusignProfessor,
+  EdusignStudent,
+  GroupFields,
+  PersonFields,
+} from '../edusign/types.ts';
 
 /**
  * What the sync core needs of the outside world, as small interfaces. The
@@ -44,4 +53,32 @@ export interface EdusignView {
   readonly students: readonly EdusignPersonView[] | undefined;
   readonly professors: readonly EdusignPersonView[] | undefined;
   readonly groups: readonly EdusignGroupView[] | undefined;
+}
+
+/**
+ * The Edusign calls a run makes, in the wire's terms. `src/edusign/client.ts`
+ * implements it; `find*` answer undefined when Edusign has no such record.
+ */
+export interface EdusignPort {
+  listCourses(query: { start: string; end: string }): Promise<readonly EdusignCourse[]>;
+  listStudents(): Promise<readonly EdusignStudent[]>;
+  listProfessors(): Promise<readonly EdusignProfessor[]>;
+  listGroups(): Promise<readonly EdusignGroup[]>;
+
+  createCourse(fields: CourseFields): Promise<string>;
+  updateCourse(id: string, fields: Partial<CourseFields>): Promise<void>;
+  deleteCourse(id: string): Promise<void>;
+  findCourseIdByApiId(apiId: string): Promise<string | undefined>;
+
+  createStudent(fields: PersonFields): Promise<string>;
+  updateStudent(id: string, fields: Partial<PersonFields>): Promise<void>;
+  findStudentIdByApiId(apiId: string): Promise<string | undefined>;
+
+  createProfessor(fields: PersonFields): Promise<string>;
+  updateProfessor(id: string, fields: Partial<PersonFields>): Promise<void>;
+  findProfessorIdByApiId(apiId: string): Promise<string | undefined>;
+
+  createGroup(fields: GroupFields): Promise<string>;
+  updateGroup(id: string, fields: Partial<GroupFields>): Promise<void>;
+  findGroupIdByApiId(apiId: string): Promise<string | undefined>;
 }
