@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { isAppError } from '../../errors/app-error.ts';
+import { FAULT_KINDS } from '../faults.ts';
+import type { EdusignSandbox } from './index.ts';
+
+/**
+ * The sandbox's own controls over HTTP, outside /v1, so a CLI or another
+ * process can drive it: no token, not counted, not rate limited, not faulted.
+ * Answers are plain JSON (not Edusign's envelope); a bad body answers 400.
+ */
+
+const person = z.looseObject({
+  FIRSTNAME: z.string(),
+  LASTNAME: z.string(),
+  EMAIL: z.string(),
+});
+
+const faultKind = z.enum(FAULT_KINDS);
+
+const faultsBody = z.union([
+  z.strictObject({
+    inject: z.strictObject({
+      kind: faultKind,
+      method: z.string().optional(),
+      pathPrefix: z.string().optional(),
+      count: z.int().min(1).optional(),
+    }),
+  }),
+  z.strictObject({ clear: z.literal(true) }),
+  z.strictObject({
+    rate: z.number().min(0).max(1).optional(),
+    kinds: z.array(faultKind).optional(),
+    seed: z.int().min(0).optional(),
+    latencyMs: z.int().min(0).optional(),
+    retryAfterSeconds: z.int().min(0).optional(),
+  }),
+]);
+
+const optionsBody = z.strictObject({
+  account: z.enum(['ok', 'no-subscription']).optional(),
+  forbiddenRoutes: z.array(z.string()).optional(),
+  rateLimit: z
+    .strictObject({ requests: z.int().min(1), windowMs: z.number().positive() })
+    .optional(),
+  token: z.string().min(1).optional(),
+});
+
+export function registerControlRoutes(app: FastifyInstance, sandbox: EdusignSandbox): void {
+  app.get('/_sandbox/state', async () => sandbox.state());
+  app.get('/_sandbox/calls', async () => sandbox.calls());
+  app.post('/_sandbox/calls/reset', async () => {
+    sandbox.resetCalls();
+    return { ok: true };
+  });
+
+  app.post<{ Params: { id: string } }>('/_sandbox/courses/:id/lock', async (request, reply) =>
+    attempt(reply, () => {
+      sandbox.lockCourse(request.params.id);
+      return { ok: true };
+    }),
+  );
+
+  app.post('/_sandbox/students', async (request, reply) => {
+    const body = person.safeParse(request.body);
+    if (!body.success) return refuse(reply, 'FIRSTNAME, LASTNAME and EMAIL are required strings');
+    return attempt(reply, () => ({ ID: sandbox.createStudent(body.data) }));
+  });
+
+  app.post('/_sandbox/professors', async (request, reply) => {
+    const body = person.safeParse(request.body);
+    if (!body.success) return refuse(reply, 'FIRSTNAME, LASTNAME and EMAIL are required strings');
+    return attempt(reply, () => ({ ID: sandbox.createProfessor(body.data) }));
+  });
+
+  app.get('/_sandbox/faults', async () => ({
+    config: sandbox.faults.config,
+    injected: sandbox.faults.injected,
+  }));
+  app.post('/_sandbox/faults', async (request, reply) => {
+    const body = faultsBody.safeParse(request.body);
+    if (!body.success) return refuse(reply, z.prettifyError(body.error));
+    const data = body.data;
+    if ('inject' in data) sandbox.faults.inject(withoutUndefined(data.inject));
+    else if ('clear' in data) sandbox.faults.clear();
+    else sandbox.faults.configure(withoutUndefined(data));
+    return { config: sandbox.faults.config, injected: sandbox.faults.injected };
+  });
+
+  app.post('/_sandbox/options', async (request, reply) => {
+    const body = optionsBody.safeParse(request.body);
+    if (!body.success) return refuse(reply, z.prettifyError(body.error));
+    return attempt(reply, () => {
+      sandbox.setOptions(withoutUndefined(body.data));
+      return { ok: true };
+    });
+  });
+}
+
+function refuse(reply: FastifyReply, error: string): FastifyReply {
+  return reply.code(400).send({ error });
+}
+
+function attempt<T>(reply: FastifyReply, action: () => T): T | FastifyReply {
+  try {
+    return action();
+  } catch (error) {
+    if (isAppError(error)) {
+      const status = error.code === 'edusign_sandbox.not_found' ? 404 : 400;
+      return reply.code(status).send({ error: error.message, code: error.code });
+    }
+    if (error instanceof RangeError) return refuse(reply, error.message);
+    throw error;
+  }
+}
+
+/** zod leaves absent optionals as undefined keys; exactOptionalPropertyTypes wants them gone. */
+function withoutUndefined<T extends object>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
