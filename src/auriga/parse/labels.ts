@@ -1,0 +1,99 @@
+import { showCell } from './cells.ts';
+
+/**
+ * Multilingual labels. Auriga gives a label as an object `{fr, en}`, as the
+ * JSON text of one, or as plain text. A label resolves to the school's
+ * language, then `fr`, then `en`, then any non-empty value
+ * (sync-rules.md section 3).
+ *
+ * Decision: a cell whose text starts with `{` but is not a JSON object is a
+ * problem, and the label is treated as absent: a broken `{"fr": "Digital Eth`
+ * must not become a course name on Edusign. Free-text cells (the session's
+ * description) use `freeText`, where such text is kept as typed.
+ */
+
+export type LabelResolution =
+  | { readonly ok: true; readonly value: string | undefined }
+  | { readonly ok: false; readonly reason: string };
+
+export interface LabelOptions {
+  /**
+   * A free-text cell: text that looks like broken JSON is kept as typed
+   * instead of failing, and line breaks inside the text are kept. @default false
+   */
+  readonly freeText?: boolean;
+}
+
+const FALLBACK_LANGUAGES = ['fr', 'en'] as const;
+
+/** Resolve one cell to a label in `language`; never throws. */
+export function resolveLabel(
+  cell: unknown,
+  language: string,
+  options: LabelOptions = {},
+): LabelResolution {
+  if (cell === null || cell === undefined) return { ok: true, value: undefined };
+  if (typeof cell === 'number' || typeof cell === 'boolean' || typeof cell === 'bigint') {
+    return { ok: true, value: String(cell) };
+  }
+  if (typeof cell === 'string') return resolveText(cell, language, options);
+  if (Array.isArray(cell)) {
+    return { ok: false, reason: 'a list was given where a label was expected' };
+  }
+  if (typeof cell === 'object') return { ok: true, value: pickLanguage(cell, language) };
+  return { ok: false, reason: `a ${typeof cell} was given where a label was expected` };
+}
+
+function resolveText(text: string, language: string, options: LabelOptions): LabelResolution {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: undefined };
+  const plain = options.freeText ? trimmed : cleanText(trimmed);
+  if (!trimmed.startsWith('{')) return { ok: true, value: plain };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    if (options.freeText) return { ok: true, value: plain };
+    return {
+      ok: false,
+      reason: `"${shorten(trimmed)}" looks like a multilingual label but is not valid JSON`,
+    };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    if (options.freeText) return { ok: true, value: plain };
+    return { ok: false, reason: `"${shorten(trimmed)}" is not a multilingual label` };
+  }
+  return { ok: true, value: pickLanguage(parsed, language) };
+}
+
+/** The language rule over an object's entries; keys compare without case (`FR`, `fr`). */
+export function pickLanguage(labels: object, language: string): string | undefined {
+  const values = new Map<string, string>();
+  const order: string[] = [];
+  for (const [key, raw] of Object.entries(labels)) {
+    const value =
+      typeof raw === 'string' ? cleanText(raw) : typeof raw === 'number' ? String(raw) : undefined;
+    if (value === undefined || value === '') continue;
+    const lower = key.toLowerCase();
+    if (!values.has(lower)) {
+      values.set(lower, value);
+      order.push(lower);
+    }
+  }
+  for (const wanted of [language.toLowerCase(), ...FALLBACK_LANGUAGES]) {
+    const exact = values.get(wanted);
+    if (exact !== undefined) return exact;
+    // `fr_FR`, `fr-BE`: a regional key stands for its language.
+    const regional = order.find((key) => key.split(/[-_]/)[0] === wanted);
+    if (regional !== undefined) return values.get(regional);
+  }
+  const first = order[0];
+  return first === undefined ? undefined : values.get(first);
+}
+
+/** Trim and collapse runs of white space (line breaks typed in a cell included). */
+export function cleanText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+const shorten = (text: string): string => showCell(text, 60);
