@@ -1,8 +1,4 @@
 import type { Command } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { runCommand } from './sync.ts';
 
-// Placeholder until the command is built; it says so rather than pretending.
-export const run: Command = async (_argv, io) => {
-  io.stderr.write('The "plan" command is not built yet.\n');
-  return EXIT.failed;
-};
+export const run: Command = (argv, io) => runCommand(argv, io, true);

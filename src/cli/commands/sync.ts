@@ -1,8 +1,68 @@
-import type { Command } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../config/load.ts';
+import { formatReport, type RunReport } from '../../sync/report.ts';
+import { type CliIo, type Command, EXIT } from '../io.ts';
+import { runSchool } from '../wiring.ts';
 
-// Placeholder until the command is built; it says so rather than pretending.
-export const run: Command = async (_argv, io) => {
-  io.stderr.write('The "sync" command is not built yet.\n');
-  return EXIT.failed;
-};
+const HELP = `Usage: auriga-edusign sync --config FILE [--json] [--confirm-deletions]
+
+Runs one school now: reads Auriga, writes what changed on Edusign, stores and
+prints the run's report.
+
+  --config FILE          the school's configuration (YAML or JSON)
+  --json                 print the report as one JSON object
+  --confirm-deletions    let deletions held by the mass-change guard go ahead
+
+Exit codes: 0 succeeded, 1 partly failed, 2 failed, 3 configuration error,
+4 deletions held by the mass-change guard.
+`;
+
+export const run: Command = (argv, io) => runCommand(argv, io, false);
+
+export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      json: { type: 'boolean' },
+      'confirm-deletions': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const help = dryRun
+    ? HELP.replace(
+        'sync --config FILE [--json] [--confirm-deletions]',
+        'plan --config FILE [--json]',
+      ).replace(
+        /Runs one school now[\s\S]*?report\.\n/,
+        'Dry run: prints what a sync would do, operation by operation, and writes\nnothing, neither on Edusign nor in the store.\n',
+      )
+    : HELP;
+  if (values.help) {
+    io.stdout.write(help);
+    return EXIT.ok;
+  }
+  if (!values.config) {
+    io.stderr.write(`--config FILE is required.\n\n${help}`);
+    return EXIT.config;
+  }
+  const config = loadConfigFile(values.config, { env: io.env });
+  const report = await runSchool(config, {
+    dryRun,
+    confirmDeletions: values['confirm-deletions'] ?? false,
+    signal: io.stopSignal,
+  });
+  io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+  return exitCodeOf(report);
+}
+
+export function exitCodeOf(report: RunReport): number {
+  if (report.outcome === 'failed')
+    return report.error?.code.startsWith('auriga.config') ||
+      report.error?.code.startsWith('config.')
+      ? EXIT.config
+      : EXIT.failed;
+  if (report.outcome === 'partly_failed') return EXIT.partlyFailed;
+  if (report.outcome === 'deletions_held') return EXIT.deletionsHeld;
+  return EXIT.ok;
+}
