@@ -1,0 +1,143 @@
+import type pg from 'pg';
+import { AppError } from '../../errors/app-error.ts';
+import type { Migration } from '../migration.ts';
+
+/**
+ * The steps of the PostgreSQL schema, for the schema named `q` (already
+ * quoted). Keys and ids are `COLLATE "C"`: byte order, as in SQLite, so both
+ * stores list in the same order whatever the database's locale, and the
+ * indexes skip locale-aware comparison.
+ *
+ * The report is `json`, not `jsonb`: `json` keeps the text as written, so a
+ * report comes back exactly as put, and it accepts every string
+ * `JSON.stringify` writes, where `jsonb` refuses `\u0000` and lone
+ * surrogates (both can arrive in a label read from Auriga). The `->`
+ * operators still work on it for ad-hoc queries.
+ *
+ * The run outcome has no CHECK: its list is a state machine likely to grow;
+ * the store checks it in code, for both backends alike.
+ */
+export function postgresMigrations(q: string): readonly Migration[] {
+  return Object.freeze([
+    {
+      version: 1,
+      name: 'mappings, journal, runs, locks',
+      sql: `
+        CREATE TABLE ${q}.mappings (
+          school text COLLATE "C" NOT NULL,
+          kind text COLLATE "C" NOT NULL
+            CHECK (kind IN ('sheet', 'learner', 'instructor', 'group')),
+          auriga_id text COLLATE "C" NOT NULL,
+          edusign_id text COLLATE "C" NOT NULL,
+          fingerprint text NOT NULL,
+          origin text NOT NULL CHECK (origin IN ('created', 'adopted')),
+          course_start timestamptz,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL,
+          PRIMARY KEY (school, kind, auriga_id)
+        );
+        CREATE INDEX mappings_by_edusign_id ON ${q}.mappings (school, kind, edusign_id);
+
+        CREATE TABLE ${q}.journal (
+          school text COLLATE "C" NOT NULL,
+          id text COLLATE "C" NOT NULL,
+          -- Breaks ties between entries begun at the same instant: oldest first.
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          run_id text COLLATE "C" NOT NULL,
+          kind text COLLATE "C" NOT NULL
+            CHECK (kind IN ('sheet', 'learner', 'instructor', 'group')),
+          auriga_id text COLLATE "C" NOT NULL,
+          action text NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+          fingerprint text NOT NULL,
+          started_at timestamptz NOT NULL,
+          PRIMARY KEY (school, id)
+        );
+        CREATE INDEX journal_by_start ON ${q}.journal (school, started_at, seq);
+
+        CREATE TABLE ${q}.runs (
+          school text COLLATE "C" NOT NULL,
+          id text COLLATE "C" NOT NULL,
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          started_at timestamptz NOT NULL,
+          finished_at timestamptz,
+          outcome text NOT NULL,
+          dry_run boolean NOT NULL,
+          report json,
+          PRIMARY KEY (school, id)
+        );
+        CREATE INDEX runs_by_start ON ${q}.runs (school, started_at DESC, seq DESC);
+
+        CREATE TABLE ${q}.locks (
+          school text COLLATE "C" PRIMARY KEY,
+          owner text NOT NULL,
+          expires_at timestamptz NOT NULL
+        );
+      `,
+    },
+  ]);
+}
+
+/**
+ * Creates the schema if missing and applies the steps it lacks, returning
+ * their versions. All in one transaction behind an advisory lock keyed by the
+ * schema: workers of a fleet starting together queue on the lock, the first
+ * migrates, the others then find the work done. DDL is transactional in
+ * PostgreSQL, so a failed step leaves nothing half applied.
+ */
+export async function migratePostgres(pool: pg.Pool, schema: string): Promise<number[]> {
+  const q = `"${schema}"`;
+  const migrations = postgresMigrations(q);
+  const client = await pool.connect();
+  const applied: number[] = [];
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `auriga-edusign migrations ${schema}`,
+    ]);
+    // Checked before creating: CREATE SCHEMA IF NOT EXISTS still demands the
+    // CREATE privilege on the database, which a fleet's role may lack once
+    // an administrator has made the schema for it.
+    const schemaFound = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+      schema,
+    ]);
+    if (schemaFound.rowCount === 0) await client.query(`CREATE SCHEMA ${q}`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${q}.schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const { rows } = await client.query<{ version: number }>(
+      `SELECT version FROM ${q}.schema_migrations`,
+    );
+    const done = new Set(rows.map((row) => Number(row.version)));
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new AppError(
+        'store.schema_too_new',
+        `The PostgreSQL schema ${schema} is at version ${newest}, newer than this program knows (${known}): a newer auriga-edusign wrote it. Upgrade every worker of the fleet to the same version.`,
+      );
+    }
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query(`INSERT INTO ${q}.schema_migrations (version, name) VALUES ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      // The connection itself is broken: do not hand it back to the pool.
+      failure = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(failure);
+  }
+}

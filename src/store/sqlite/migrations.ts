@@ -1,0 +1,115 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { AppError } from '../../errors/app-error.ts';
+import type { Migration } from '../migration.ts';
+
+/**
+ * Instants are `toISOString()` text: that shape sorts as text in time order,
+ * and comes back exactly as put. STRICT tables refuse a value of the wrong
+ * type instead of silently keeping it.
+ *
+ * The run outcome has no CHECK: its list is a state machine likely to grow,
+ * and SQLite can only change a CHECK by rebuilding the table. The store checks
+ * it in code (checks.ts), for both backends alike.
+ */
+export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'mappings, journal, runs, locks',
+    sql: `
+      CREATE TABLE mappings (
+        school TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('sheet', 'learner', 'instructor', 'group')),
+        auriga_id TEXT NOT NULL,
+        edusign_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('created', 'adopted')),
+        course_start TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (school, kind, auriga_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX mappings_by_edusign_id ON mappings (school, kind, edusign_id);
+
+      CREATE TABLE journal (
+        school TEXT NOT NULL,
+        id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('sheet', 'learner', 'instructor', 'group')),
+        auriga_id TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+        fingerprint TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        PRIMARY KEY (school, id)
+      ) STRICT;
+      CREATE INDEX journal_by_start ON journal (school, started_at);
+
+      CREATE TABLE runs (
+        school TEXT NOT NULL,
+        id TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT NOT NULL,
+        dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+        report TEXT,
+        PRIMARY KEY (school, id)
+      ) STRICT;
+      CREATE INDEX runs_by_start ON runs (school, started_at);
+
+      CREATE TABLE locks (
+        school TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+]);
+
+/**
+ * Brings the database to the newest schema and returns the versions it
+ * applied (none when already there). One IMMEDIATE transaction takes the
+ * write lock first, so two processes opening the same new file at once apply
+ * each step exactly once: the second waits (busy_timeout), then finds them done.
+ */
+export function migrateSqlite(
+  db: DatabaseSync,
+  migrations: readonly Migration[] = SQLITE_MIGRATIONS,
+): number[] {
+  const applied: number[] = [];
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+      ) STRICT`);
+    const done = new Set(
+      db
+        .prepare('SELECT version FROM schema_migrations')
+        .all()
+        .map((row) => Number(row.version)),
+    );
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new AppError(
+        'store.schema_too_new',
+        `The SQLite store is at schema version ${newest}, newer than this program knows (${known}): it was written by a newer auriga-edusign. Upgrade auriga-edusign, or point store.path to another file.`,
+      );
+    }
+    const record = db.prepare(
+      'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+      applied.push(migration.version);
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+  return applied;
+}
