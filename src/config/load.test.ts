@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError } from '../errors/app-error.ts';
+import { loadConfigFile, parseConfig } from './load.ts';
+
+const minimal = () => ({
+  auriga: {
+    url: 'https://auriga.school.fr',
+    keycloakUrl: 'https://auth.school.fr/auth',
+    realm: 'school',
+    clientId: 'edusign-sync',
+    clientSecret: 'client-secret-value',
+    username: 'sync@school.fr',
+    password: 'password-value',
+    interventionsQueryId: 4242,
+  },
+  edusign: { token: 'edusign-token-value' },
+});
+
+const errorOf = (fn: () => unknown): ConfigError => {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected an error');
+};
+
+describe('configuration', () => {
+  test('a minimal file is completed with every default and frozen', () => {
+    const config = parseConfig(minimal(), {
+      env: {},
+      baseDir: '/srv/schools',
+      defaultSchool: 'lycee',
+    });
+    assert.equal(config.school, 'lycee');
+    assert.equal(config.auriga.interventionsQueryId, '4242');
+    assert.equal(config.edusign.baseUrl, 'https://ext.edusign.fr');
+    assert.equal(config.options.windowDays, 14);
+    assert.equal(config.options.timeZone, 'Europe/Paris');
+    assert.equal(config.options.courseNameSeparator, ' § ');
+    assert.deepEqual(config.options.schedule, [
+      { from: '11:00', to: '13:00' },
+      { from: '18:00', to: '21:00' },
+    ]);
+    assert.equal(config.store.path, '/srv/schools/.auriga-edusign/lycee.sqlite');
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.auriga));
+  });
+
+  test('a missing key is named', () => {
+    const raw = minimal();
+    delete (raw.auriga as Partial<typeof raw.auriga>).realm;
+    assert.match(
+      errorOf(() => parseConfig(raw, { env: {} })).message,
+      /auriga\.realm: is required but missing/,
+    );
+  });
+
+  test('a wrong type is named with what is expected', () => {
+    const raw = { ...minimal(), options: { windowDays: 'two weeks' } };
+    assert.match(errorOf(() => parseConfig(raw, { env: {} })).message, /options\.windowDays:/);
+  });
+
+  test('an unknown key (a typo) is an error, not ignored', () => {
+    const raw = { ...minimal(), options: { syncGroup: true } };
+    const message = errorOf(() => parseConfig(raw, { env: {} })).message;
+    assert.match(message, /options\.syncGroup: unknown key/);
+  });
+
+  test('a time zone and schedule windows are checked', () => {
+    const raw = {
+      ...minimal(),
+      options: { timeZone: 'Paris', schedule: [{ from: '13:00', to: '11:00' }] },
+    };
+    const message = errorOf(() => parseConfig(raw, { env: {} })).message;
+    assert.match(message, /options\.timeZone: must be an IANA time zone/);
+    assert.match(message, /options\.schedule\.0: a window must end after it starts/);
+  });
+
+  test('secrets by reference to the environment and to a file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    writeFileSync(path.join(dir, 'token.txt'), 'token-from-file\n');
+    const raw = { ...minimal(), edusign: { token: { file: 'token.txt' } } };
+    raw.auriga.password = { env: 'SCHOOL_PASSWORD' } as unknown as string;
+    const config = parseConfig(raw, { env: { SCHOOL_PASSWORD: 'from-env' }, baseDir: dir });
+    assert.equal(config.auriga.password, 'from-env');
+    assert.equal(config.edusign.token, 'token-from-file');
+  });
+
+  test('a secret referring to an unset variable names the key and the variable', () => {
+    const raw = minimal();
+    raw.auriga.clientSecret = { env: 'NOT_SET_ANYWHERE' } as unknown as string;
+    const error = errorOf(() => parseConfig(raw, { env: {} }));
+    assert.equal(error.code, 'config.secret_missing');
+    assert.match(
+      error.message,
+      /auriga\.clientSecret: the environment variable NOT_SET_ANYWHERE is not set/,
+    );
+  });
+
+  test('environment overrides win over the file', () => {
+    const config = parseConfig(minimal(), {
+      env: {
+        AURIGA_EDUSIGN__OPTIONS__WINDOW_DAYS: '7',
+        AURIGA_EDUSIGN__AURIGA__PASSWORD: 'override',
+      },
+    });
+    assert.equal(config.options.windowDays, 7);
+    assert.equal(config.auriga.password, 'override');
+  });
+
+  test('no error message ever carries a secret value', () => {
+    const raw = { ...minimal(), auriga: { ...minimal().auriga, url: 'not a url' } };
+    const message = errorOf(() => parseConfig(raw, { env: {} })).message;
+    for (const secret of ['client-secret-value', 'password-value', 'edusign-token-value'])
+      assert.ok(!message.includes(secret));
+  });
+
+  test('the example file in the repository is valid', () => {
+    const file = path.join(import.meta.dirname, '../../examples/school.example.yaml');
+    const config = loadConfigFile(file, {
+      env: { AURIGA_CLIENT_SECRET: 's', AURIGA_PASSWORD: 'p', EDUSIGN_TOKEN: 't' },
+    });
+    assert.equal(config.school, 'my-school');
+    assert.equal(config.options.syncGroups, true);
+  });
+});
