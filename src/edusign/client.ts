@@ -27,7 +27,12 @@ import {
  * Each method takes an optional AbortSignal that cuts it short.
  */
 export interface EdusignClient {
-  /** Returns the new course's ID. May throw `edusign.outcome_unknown`: resolve with `findCourseIdByApiId`. */
+  /**
+   * Returns the new course's ID. May throw `edusign.outcome_unknown` (the
+   * answer was lost): resolve it with `findCourseIdByApiId`. So do creates of
+   * the other kinds. `edusign.bad_response` on a create (a proxy's HTML page)
+   * is not retried either; a careful caller looks the record up the same way.
+   */
   createCourse(fields: CourseFields, signal?: AbortSignal): Promise<string>;
   getCourse(id: string, signal?: AbortSignal): Promise<EdusignCourse>;
   /** Undefined when Edusign has no course with this API_ID. */

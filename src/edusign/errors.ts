@@ -167,7 +167,7 @@ export function translateHttpError(route: string, status: number, body: string):
     case 401:
       return new EdusignError(
         'edusign.unauthorized',
-        `Edusign refused the token on ${route} (HTTP 401${said}): the Edusign token is refused: check edusign.token`,
+        `The Edusign token is refused (HTTP 401 on ${route}${said}): check edusign.token`,
         {
           ...details,
           hint: 'Copy the API token again from Edusign (Settings → API) into edusign.token.',
