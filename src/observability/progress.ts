@@ -93,7 +93,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   const minIntervalMs = options.minIntervalMs ?? 100;
   let current: PhaseState | undefined;
 
-  const fit = (line: string) => {
+  const fitWidth = (line: string) => {
     const width = stream.columns;
     // Wider than the terminal, the line would wrap and `\r` would no longer return to its start.
     return width !== undefined && width > 1 && line.length >= width
@@ -103,7 +103,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
 
   const draw = (state: PhaseState, at: number) => {
     state.lastDrawAt = at;
-    stream.write(`\r${fit(formatPhaseLine(state, at, false))}${CLEAR_TO_END}`);
+    stream.write(`\r${fitWidth(formatPhaseLine(state, at, false))}${CLEAR_TO_END}`);
   };
 
   const progress: Progress = {
@@ -128,7 +128,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
       if (current === undefined) return;
       const line = formatPhaseLine(current, now(), true);
       current = undefined;
-      stream.write(`\r${fit(line)}${CLEAR_TO_END}\n`);
+      stream.write(`\r${fitWidth(line)}${CLEAR_TO_END}\n`);
     },
   };
   return progress;
