@@ -1,3 +1,19 @@
+/**
+ * The Edusign sandbox: one Fastify server holding a school's Edusign account
+ * in memory and answering every v1 route of /work/shared/spec/edusign-api.md,
+ * errors and limits included, so the connector is tested against the API's
+ * awkward parts rather than a kind imitation.
+ *
+ * Where the spec is silent the sandbox takes the stricter reading, and says so:
+ * - listing courses needs both `start` and `end`; a locked course also refuses
+ *   attendance changes; unknown referenced ids (PROFESSOR, STUDENTS,
+ *   SCHOOL_GROUP, GROUPS, PARENT) are business errors and nothing is written;
+ * - optional fields never sent read back as `null`; a course's SCHOOL_GROUP
+ *   does not add the group's learners to its STUDENTS;
+ * - the student list includes archived learners (HIDDEN: 1); by-email and
+ *   get-id return the first created when several match;
+ * - "heavy" routes have no separate lower limit: every route shares one window.
+ */
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -66,7 +82,11 @@ export interface CallCounts {
   total: number;
   /** POST, PATCH, PUT and DELETE. */
   writes: number;
-  /** By route pattern, e.g. `POST /v1/course`, `GET /v1/student/get-id/:apiId`. */
+  /**
+   * By route pattern, e.g. `POST /v1/course`, `GET /v1/student/get-id/:apiId`;
+   * requests matching no route count as `GET (no route)`. Refused (401/402/403)
+   * and faulted requests count too: the client did make them.
+   */
   byRoute: Record<string, number>;
 }
 
