@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, type TestContext, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { isAppError } from '../src/errors/app-error.ts';
+import { openStore } from '../src/store/index.ts';
 import type { Store } from '../src/store/port.ts';
 import { migrateSqlite } from '../src/store/sqlite/migrations.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
@@ -169,5 +170,40 @@ describe('sqlite store: the file', () => {
     t.after(() => db.close());
     assert.equal(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()?.n, 1);
     assert.equal(db.prepare('SELECT count(*) AS n FROM locks').get()?.n, schools.length);
+  });
+});
+
+describe('openStore', () => {
+  test('opens the SQLite store at the configured path', async (t) => {
+    const file = path.join(await tempDir(t), 'school.sqlite');
+    const store = await openStore({ kind: 'sqlite', path: file });
+    await store.forSchool('s').putMapping({
+      kind: 'group',
+      aurigaId: 'G-1',
+      edusignId: 'E-1',
+      fingerprint: 'f',
+      origin: 'adopted',
+      courseStart: null,
+      createdAt: '2025-03-14T08:30:00.000Z',
+      updatedAt: '2025-03-14T08:30:00.000Z',
+    });
+    await store.close();
+    const db = new DatabaseSync(file);
+    t.after(() => db.close());
+    assert.equal(db.prepare('SELECT edusign_id FROM mappings').get()?.edusign_id, 'E-1');
+  });
+
+  test('names the missing setting', async () => {
+    for (const [config, setting] of [
+      [{ kind: 'sqlite' }, /store\.path/],
+      [{ kind: 'postgres' }, /store\.url/],
+    ] as const) {
+      await assert.rejects(openStore(config), (error: unknown) => {
+        assert.ok(isAppError(error));
+        assert.equal(error.code, 'config.invalid');
+        assert.match(error.message, setting);
+        return true;
+      });
+    }
   });
 });
