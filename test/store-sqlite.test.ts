@@ -134,7 +134,7 @@ describe('sqlite store: the file', () => {
         }
         await store.close();
         parentPort.postMessage(won);
-      })().catch((error) => { throw error; });
+      })();
     `;
     const workers = Array.from(
       { length: 4 },

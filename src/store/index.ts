@@ -4,7 +4,7 @@ import type { Store } from './port.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
-export type * from './port.ts';
+export * from './port.ts';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.ts';
 export { openSqliteStore } from './sqlite/sqlite-store.ts';
 

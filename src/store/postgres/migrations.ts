@@ -14,6 +14,9 @@ import type { Migration } from '../migration.ts';
  * surrogates (both can arrive in a label read from Auriga). The `->`
  * operators still work on it for ad-hoc queries.
  *
+ * The journal holds only writes in flight: `journalEnd` deletes the entry,
+ * so what is left at the start of a run is exactly what must be resolved.
+ *
  * The run outcome has no CHECK: its list is a state machine likely to grow;
  * the store checks it in code, for both backends alike.
  */

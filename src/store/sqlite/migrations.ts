@@ -7,6 +7,9 @@ import type { Migration } from '../migration.ts';
  * and comes back exactly as put. STRICT tables refuse a value of the wrong
  * type instead of silently keeping it.
  *
+ * The journal holds only writes in flight: `journalEnd` deletes the entry,
+ * so what is left at the start of a run is exactly what must be resolved.
+ *
  * The run outcome has no CHECK: its list is a state machine likely to grow,
  * and SQLite can only change a CHECK by rebuilding the table. The store checks
  * it in code (checks.ts), for both backends alike.

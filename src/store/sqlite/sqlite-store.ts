@@ -55,8 +55,9 @@ export async function openSqliteStore(file: string): Promise<Store> {
     return new SqliteStore(db, where);
   } catch (cause) {
     db.close();
-    if (isAppError(cause)) throw cause;
-    throw openFailed(where, cause);
+    const error = storeError(where, 'prepare the store', cause);
+    // Busy is worth a retry; anything else unexplained means a bad path or file.
+    throw error.code === 'store.failed' ? openFailed(where, cause) : error;
   }
 }
 
