@@ -400,6 +400,29 @@ export function storeSuite(name: string, open: () => Promise<OpenedStore>): void
         assert.equal(await school.tryLock('worker-3', 600_000, now), false);
       });
 
+      test("the holder can be read, and a dead holder's lock taken over", async (t) => {
+        const { store } = await fresh(t);
+        const school = store.forSchool('school-a');
+        const now = new Date(Date.UTC(2025, 2, 14, 18, 0));
+        assert.equal(await school.lockHolder(), undefined);
+        assert.equal(await school.tryLock('host/123/run-1', 600_000, now), true);
+        assert.deepEqual(await school.lockHolder(), {
+          owner: 'host/123/run-1',
+          expiresAt: '2025-03-14T18:10:00.000Z',
+        });
+        assert.equal(
+          await school.tryLock('host/456/run-2', 600_000, now, { takeOverFrom: 'host/999/other' }),
+          false,
+          'naming another owner takes nothing',
+        );
+        assert.equal(
+          await school.tryLock('host/456/run-2', 600_000, now, { takeOverFrom: 'host/123/run-1' }),
+          true,
+          'the dead holder named is replaced',
+        );
+        assert.equal((await school.lockHolder())?.owner, 'host/456/run-2');
+      });
+
       test('refuses a ttl that is not a positive duration', async (t) => {
         const { store } = await fresh(t);
         const school = store.forSchool('school-a');

@@ -59,6 +59,14 @@ export interface RunRecord {
   readonly report: unknown;
 }
 
+export interface LockOptions {
+  /**
+   * Also take the lock when it is held by exactly this owner: a run that is
+   * known to be dead (its process is gone), whose lock has not expired yet.
+   */
+  readonly takeOverFrom?: string;
+}
+
 export interface SchoolStore {
   readonly school: string;
 
@@ -86,8 +94,10 @@ export interface SchoolStore {
    * Take the school's run lock for `owner` until `now + ttlMs`. True when
    * taken (free, expired, or already held by `owner`, which extends it).
    */
-  tryLock(owner: string, ttlMs: number, now: Date): Promise<boolean>;
+  tryLock(owner: string, ttlMs: number, now: Date, options?: LockOptions): Promise<boolean>;
   unlock(owner: string): Promise<void>;
+  /** Who holds the school's run lock, and until when; undefined when nobody does. */
+  lockHolder(): Promise<{ owner: string; expiresAt: string } | undefined>;
 }
 
 export interface Store {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { SyncOptions } from '../config/schema.ts';
 import type { AurigaSnapshot, EntityKind } from '../domain/types.ts';
 import type {
@@ -71,8 +72,9 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
   const { store } = deps;
   let heartbeat: NodeJS.Timeout | undefined;
 
+  const owner = lockOwner(runId);
   if (!dryRun) {
-    if (!(await store.tryLock(runId, LOCK_TTL_MS, now()))) {
+    if (!(await takeLock(store, owner, now))) {
       throw new AppError(
         'sync.locked',
         `Another run of ${deps.school} is in progress; two runs of one school never overlap.`,
@@ -170,7 +172,37 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
     return report;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
-    if (!dryRun) await store.unlock(runId).catch(() => undefined);
+    if (!dryRun) await store.unlock(owner).catch(() => undefined);
+  }
+}
+
+/** `host/pid/runId`: enough to tell, on the same machine, that a holder's process is gone. */
+function lockOwner(runId: string): string {
+  return `${hostname()}/${process.pid}/${runId}`;
+}
+
+/**
+ * Take the school's run lock. A lock left by a run whose process died on this
+ * machine (killed, crashed) is taken over at once instead of blocking the
+ * school until it expires; a live holder, or one on another machine, is
+ * waited out (its lock expires if it died there).
+ */
+async function takeLock(store: SchoolStore, owner: string, now: () => Date): Promise<boolean> {
+  if (await store.tryLock(owner, LOCK_TTL_MS, now())) return true;
+  const holder = await store.lockHolder();
+  if (!holder) return store.tryLock(owner, LOCK_TTL_MS, now());
+  const [host, pid] = holder.owner.split('/');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || isAlive(Number(pid))) return false;
+  return store.tryLock(owner, LOCK_TTL_MS, now(), { takeOverFrom: holder.owner });
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -14,7 +14,15 @@ import {
   reportJson,
   runNotFound,
 } from '../checks.ts';
-import type { JournalEntry, Mapping, RunOutcome, RunRecord, SchoolStore, Store } from '../port.ts';
+import type {
+  JournalEntry,
+  LockOptions,
+  Mapping,
+  RunOutcome,
+  RunRecord,
+  SchoolStore,
+  Store,
+} from '../port.ts';
 import {
   type JournalRow,
   type MappingRow,
@@ -199,8 +207,10 @@ function statements(q: string) {
       INSERT INTO ${q}.locks (school, owner, expires_at) VALUES ($1, $2, $3::timestamptz)
       ON CONFLICT (school) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
       WHERE ${q}.locks.expires_at <= $4::timestamptz OR ${q}.locks.owner = EXCLUDED.owner
+        OR ${q}.locks.owner = $5
       RETURNING owner`,
     unlock: `DELETE FROM ${q}.locks WHERE school = $1 AND owner = $2`,
+    lockHolder: `SELECT owner, expires_at FROM ${q}.locks WHERE school = $1`,
   } as const;
 }
 
@@ -376,16 +386,33 @@ class PostgresSchoolStore implements SchoolStore {
     return rows[0] === undefined ? undefined : toRun(rows[0]);
   }
 
-  async tryLock(owner: string, ttlMs: number, now: Date): Promise<boolean> {
+  async tryLock(
+    owner: string,
+    ttlMs: number,
+    now: Date,
+    options: LockOptions = {},
+  ): Promise<boolean> {
     const who = checkText(owner, 'lock owner');
     const { now: at, expiresAt } = lockExpiry(ttlMs, now);
+    // A take-over of nobody: the owner itself, which the condition already allows.
+    const dead =
+      options.takeOverFrom === undefined ? who : checkText(options.takeOverFrom, 'lock owner');
     const { rowCount } = await this.#query('take the run lock', 'tryLock', [
       this.school,
       who,
       expiresAt,
       at,
+      dead,
     ]);
     return rowCount === 1;
+  }
+
+  async lockHolder(): Promise<{ owner: string; expiresAt: string } | undefined> {
+    const { rows } = await this.#query('read the run lock', 'lockHolder', [this.school]);
+    const row = rows[0] as { owner: string; expires_at: Date | string } | undefined;
+    return row
+      ? { owner: row.owner, expiresAt: new Date(row.expires_at).toISOString() }
+      : undefined;
   }
 
   async unlock(owner: string): Promise<void> {

@@ -16,7 +16,15 @@ import {
   reportJson,
   runNotFound,
 } from '../checks.ts';
-import type { JournalEntry, Mapping, RunOutcome, RunRecord, SchoolStore, Store } from '../port.ts';
+import type {
+  JournalEntry,
+  LockOptions,
+  Mapping,
+  RunOutcome,
+  RunRecord,
+  SchoolStore,
+  Store,
+} from '../port.ts';
 import {
   type JournalRow,
   type MappingRow,
@@ -181,9 +189,10 @@ function prepare(db: DatabaseSync) {
     tryLock: s(`
       INSERT INTO locks (school, owner, expires_at) VALUES (?, ?, ?)
       ON CONFLICT (school) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-      WHERE locks.expires_at <= ? OR locks.owner = excluded.owner
+      WHERE locks.expires_at <= ? OR locks.owner = excluded.owner OR locks.owner = ?
       RETURNING owner`),
     unlock: s('DELETE FROM locks WHERE school = ? AND owner = ?'),
+    lockHolder: s('SELECT owner, expires_at FROM locks WHERE school = ?'),
   };
 }
 
@@ -314,13 +323,30 @@ class SqliteSchoolStore implements SchoolStore {
     return row === undefined ? undefined : toRun(row as unknown as RunRow);
   }
 
-  async tryLock(owner: string, ttlMs: number, now: Date): Promise<boolean> {
+  async tryLock(
+    owner: string,
+    ttlMs: number,
+    now: Date,
+    options: LockOptions = {},
+  ): Promise<boolean> {
     const who = checkText(owner, 'lock owner');
     const { now: at, expiresAt } = lockExpiry(ttlMs, now);
+    // A take-over of nobody: the owner itself, which the condition already allows.
+    const dead =
+      options.takeOverFrom === undefined ? who : checkText(options.takeOverFrom, 'lock owner');
     const row = this.#do('take the run lock', () =>
-      this.#sql.tryLock.get(this.school, who, expiresAt, at),
+      this.#sql.tryLock.get(this.school, who, expiresAt, at, dead),
     );
     return row !== undefined;
+  }
+
+  async lockHolder(): Promise<{ owner: string; expiresAt: string } | undefined> {
+    const row = this.#do('read the run lock', () => this.#sql.lockHolder.get(this.school)) as
+      | { owner: string; expires_at: string }
+      | undefined;
+    return row
+      ? { owner: row.owner, expiresAt: new Date(row.expires_at).toISOString() }
+      : undefined;
   }
 
   async unlock(owner: string): Promise<void> {
