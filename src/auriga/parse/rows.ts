@@ -129,7 +129,7 @@ export function parseInterventionRows(
         kind: 'sheet',
         aurigaId: id,
         row,
-        message: `Intervention ${id} has a ${name} that cannot be read (${resolved.reason}): correct it in Auriga; the sheet is synced without it.`,
+        message: `The ${name} of intervention ${id} cannot be read (${resolved.reason}): correct it in Auriga; the sheet is synced without it.`,
       });
       return undefined;
     };
@@ -225,7 +225,7 @@ export function parseGroupRows(
         kind: 'group',
         aurigaId: id,
         row,
-        message: `Group ${id} has a Label that cannot be read (${label.reason}): correct it in Auriga.`,
+        message: `The Label of group ${id} cannot be read (${label.reason}): correct it in Auriga.`,
       });
     }
     const codeCell = resolveLabel(cell('code'), language);
@@ -413,7 +413,7 @@ function timeProblem(
     kind: 'sheet',
     aurigaId: id,
     row: { favorite: 'interventions', id },
-    message: `Intervention ${id} has a ${column} that cannot be used: ${result.reason}. Correct it in Auriga; the intervention is not synced until then.`,
+    message: `The ${column} of intervention ${id} cannot be used: ${result.reason}. Correct it in Auriga; the intervention is not synced until then.`,
   };
 }
 

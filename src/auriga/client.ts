@@ -1,0 +1,507 @@
+import type { AurigaConfig } from '../config/schema.ts';
+import { AppError, ConfigError, TransientError } from '../errors/app-error.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+  retryDelayMs,
+  sleep,
+} from '../http/retry.ts';
+import { type AurigaLogger, describeNetworkError, type TokenSource } from './keycloak.ts';
+
+/**
+ * Auriga's HTTP API as the connector uses it (auriga-api.md, Reading a
+ * favorite): the menus, a favorite's definition, and its rows page by page.
+ *
+ * - Every call carries the bearer token, `Accept: application/json` and the
+ *   configured extra headers. A 401 gets one token refresh and one retry.
+ * - 408, 429, 5xx, timeouts and dropped connections are retried with the
+ *   shared, bounded backoff (`Retry-After` honoured); all calls are reads
+ *   (the search is a POST that changes nothing), so a retry is always safe.
+ * - An HTML answer (a login page, a firewall) is an error, never data, and is
+ *   not retried: it will not go away by itself.
+ */
+
+export type AurigaApiSettings = Pick<
+  AurigaConfig,
+  'url' | 'username' | 'pageSize' | 'maxPages' | 'timeoutMs' | 'extraHeaders'
+>;
+
+export interface AurigaClientDeps {
+  readonly fetch?: typeof fetch | undefined;
+  readonly logger?: AurigaLogger | undefined;
+  readonly retry?: Partial<RetryPolicy> | undefined;
+  readonly random?: (() => number) | undefined;
+  readonly now?: (() => number) | undefined;
+  /** Called after every HTTP attempt, for metrics. */
+  readonly onRequest?:
+    | ((event: { route: string; status: number | 'error'; ms: number }) => void)
+    | undefined;
+}
+
+export interface MenuEntry {
+  readonly menuEntryId: string;
+  readonly menuEntryCode: string | undefined;
+  readonly queryId: string;
+  readonly formId: string | undefined;
+}
+
+export interface SearchPage {
+  readonly totalPages: number | undefined;
+  readonly columns: readonly unknown[];
+  readonly lines: readonly unknown[];
+}
+
+export interface FavoriteRead {
+  readonly queryId: string;
+  readonly menuEntryId: string;
+  readonly columns: readonly unknown[];
+  readonly lines: readonly unknown[];
+  readonly pages: number;
+}
+
+/** Which favorite, named in messages by its configuration key. */
+export interface FavoriteRef {
+  readonly queryId: string;
+  /** e.g. `auriga.interventionsQueryId`. */
+  readonly setting: string;
+  /** e.g. `Interventions`. */
+  readonly name: string;
+}
+
+interface Call {
+  readonly method: 'GET' | 'POST';
+  /** Route template for logs and metrics, e.g. `/api/menuEntries/:id/searchResult`. */
+  readonly route: string;
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number>>;
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export class AurigaClient {
+  readonly #settings: AurigaApiSettings;
+  readonly #tokens: TokenSource;
+  readonly #fetch: typeof fetch;
+  readonly #logger: AurigaLogger | undefined;
+  readonly #policy: RetryPolicy;
+  readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #onRequest: AurigaClientDeps['onRequest'];
+  readonly #base: string;
+  #menus: Promise<readonly MenuEntry[]> | undefined;
+
+  constructor(settings: AurigaApiSettings, tokens: TokenSource, deps: AurigaClientDeps = {}) {
+    this.#settings = settings;
+    this.#tokens = tokens;
+    this.#fetch = deps.fetch ?? globalThis.fetch;
+    this.#logger = deps.logger;
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
+    this.#random = deps.random ?? Math.random;
+    this.#now = deps.now ?? Date.now;
+    this.#onRequest = deps.onRequest;
+    this.#base = aurigaBase(settings.url);
+  }
+
+  /** Every favorite the account sees in its menus. */
+  async listMenus(signal?: AbortSignal): Promise<readonly MenuEntry[]> {
+    const body = await this.#call({
+      method: 'GET',
+      route: '/api/menus',
+      path: '/api/menus',
+      signal,
+    });
+    const menus = (body as { menus?: unknown } | null)?.menus;
+    if (!Array.isArray(menus)) {
+      throw badAnswer('GET /api/menus', 'it has no "menus" list');
+    }
+    const entries: MenuEntry[] = [];
+    for (const menu of menus) {
+      const objects = (menu as { objects?: unknown } | null)?.objects;
+      if (!Array.isArray(objects)) continue;
+      for (const object of objects) {
+        const o = (object ?? {}) as Record<string, unknown>;
+        const menuEntryId = idText(o.menuEntryId);
+        const queryId = idText(o.queryId);
+        if (menuEntryId === undefined || queryId === undefined) continue;
+        entries.push({
+          menuEntryId,
+          queryId,
+          menuEntryCode: typeof o.menuEntryCode === 'string' ? o.menuEntryCode : undefined,
+          formId: idText(o.formId),
+        });
+      }
+    }
+    return entries;
+  }
+
+  /** The menu entry holding a favorite, from the menus (read once per client). */
+  async findMenuEntryId(favorite: FavoriteRef, signal?: AbortSignal): Promise<string> {
+    this.#menus ??= this.listMenus(signal);
+    let entries: readonly MenuEntry[];
+    try {
+      entries = await this.#menus;
+    } catch (error) {
+      this.#menus = undefined;
+      throw error;
+    }
+    const entry = entries.find((e) => e.queryId === favorite.queryId);
+    if (entry) return entry.menuEntryId;
+    const seen = [...new Set(entries.map((e) => e.queryId))];
+    throw new ConfigError(
+      'auriga.favorite_not_in_menus',
+      `The ${favorite.name} favorite ${favorite.queryId} (${favorite.setting}) is in none of the Auriga menus that "${this.#settings.username}" sees${seen.length > 0 ? ` (favorites seen: ${seen.slice(0, 12).join(', ')}${seen.length > 12 ? ', ...' : ''})` : ''}: check ${favorite.setting}, share the favorite with this account, or set auriga.menuEntryId.`,
+      { hint: 'In Auriga, open the favorite: its query id and menu entry id are in the address.' },
+    );
+  }
+
+  /** The favorite's saved definition, sent back as the body of each search. */
+  async readDefinition(
+    menuEntryId: string,
+    favorite: FavoriteRef,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const path = `/api/menuEntries/${encodeURIComponent(menuEntryId)}/query/${encodeURIComponent(favorite.queryId)}`;
+    const body = await this.#call(
+      {
+        method: 'GET',
+        route: '/api/menuEntries/:menuEntryId/query/:queryId',
+        path,
+        signal,
+      },
+      favorite,
+    );
+    const definition = (body as { queryDefinition?: unknown } | null)?.queryDefinition;
+    if (definition === undefined || definition === null || typeof definition !== 'object') {
+      throw badAnswer(`GET ${path}`, 'it has no "queryDefinition"');
+    }
+    return definition;
+  }
+
+  /** One page of rows (pages start at 1). */
+  async searchPage(
+    menuEntryId: string,
+    definition: unknown,
+    page: number,
+    size: number,
+    signal?: AbortSignal,
+    favorite?: FavoriteRef,
+  ): Promise<SearchPage> {
+    const path = `/api/menuEntries/${encodeURIComponent(menuEntryId)}/searchResult`;
+    const body = await this.#call(
+      {
+        method: 'POST',
+        route: '/api/menuEntries/:menuEntryId/searchResult',
+        path,
+        query: { size, page, sort: 'id', disableWarnings: 'true' },
+        body: definition,
+        signal,
+      },
+      favorite,
+    );
+    const { totalPages, content } = (body ?? {}) as { totalPages?: unknown; content?: unknown };
+    const { columns, lines } = (content ?? {}) as { columns?: unknown; lines?: unknown };
+    if (!Array.isArray(lines))
+      throw badAnswer(`POST ${path} (page ${page})`, 'it has no "content.lines" list');
+    const total = typeof totalPages === 'number' ? totalPages : Number(totalPages);
+    return {
+      totalPages: Number.isInteger(total) && total >= 0 ? total : undefined,
+      columns: Array.isArray(columns) ? columns : [],
+      lines,
+    };
+  }
+
+  /**
+   * A whole favorite, page by page. Stops at `totalPages`, on an empty or
+   * short page, and never reads past `maxPages`: a favorite larger than that
+   * is an error, not a silent truncation (missing rows would look like
+   * removed interventions).
+   */
+  async readFavorite(
+    favorite: FavoriteRef,
+    options: {
+      readonly menuEntryId?: string | undefined;
+      readonly signal?: AbortSignal | undefined;
+      readonly onPage?: ((page: { page: number; rows: number }) => void) | undefined;
+    } = {},
+  ): Promise<FavoriteRead> {
+    const { signal } = options;
+    const menuEntryId = options.menuEntryId ?? (await this.findMenuEntryId(favorite, signal));
+    const definition = await this.readDefinition(menuEntryId, favorite, signal);
+    const { pageSize, maxPages } = this.#settings;
+    const lines: unknown[] = [];
+    let columns: readonly unknown[] = [];
+    let page = 1;
+    for (;;) {
+      const result = await this.searchPage(
+        menuEntryId,
+        definition,
+        page,
+        pageSize,
+        signal,
+        favorite,
+      );
+      if (page === 1) {
+        columns = result.columns;
+        if (result.totalPages !== undefined && result.totalPages > maxPages) {
+          throw tooLarge(favorite, result.totalPages, this.#settings);
+        }
+      }
+      for (const line of result.lines) lines.push(line);
+      options.onPage?.({ page, rows: lines.length });
+      if (result.lines.length === 0) break;
+      if (result.totalPages !== undefined && page >= result.totalPages) break;
+      if (result.lines.length < pageSize) {
+        if (result.totalPages !== undefined && page < result.totalPages) {
+          this.#logger?.warn(
+            {
+              favorite: favorite.queryId,
+              page,
+              rows: result.lines.length,
+              pageSize,
+              totalPages: result.totalPages,
+            },
+            'Auriga answered a short page before its last one: reading stops there (if rows are missing, lower auriga.pageSize)',
+          );
+        }
+        break;
+      }
+      if (page >= maxPages) throw tooLarge(favorite, undefined, this.#settings);
+      page += 1;
+    }
+    return { queryId: favorite.queryId, menuEntryId, columns, lines, pages: page };
+  }
+
+  /** The favorite's columns, from a one-row page: for `doctor`. */
+  async readFavoriteColumns(
+    favorite: FavoriteRef,
+    options: {
+      readonly menuEntryId?: string | undefined;
+      readonly signal?: AbortSignal | undefined;
+    } = {},
+  ): Promise<{ menuEntryId: string; columns: readonly unknown[]; totalPages: number | undefined }> {
+    const menuEntryId =
+      options.menuEntryId ?? (await this.findMenuEntryId(favorite, options.signal));
+    const definition = await this.readDefinition(menuEntryId, favorite, options.signal);
+    const page = await this.searchPage(menuEntryId, definition, 1, 1, options.signal, favorite);
+    return { menuEntryId, columns: page.columns, totalPages: page.totalPages };
+  }
+
+  async #call(call: Call, favorite?: FavoriteRef): Promise<unknown> {
+    const what = `${call.method} ${call.path}`;
+    let renewed = false;
+    for (let attempt = 0; ; ) {
+      const token = await this.#tokens.accessToken(call.signal);
+      const outcome = await this.#attempt(call, token);
+      if (outcome.kind === 'done') return outcome.value;
+      if (outcome.kind === 'unauthorized') {
+        if (renewed) {
+          throw new AppError(
+            'auriga.unauthorized',
+            `Auriga refused the access token of "${this.#settings.username}" on ${what}, even freshly signed in (HTTP 401): check that the Keycloak client and realm are those of this Auriga (auriga.url, auriga.keycloakUrl, auriga.realm).`,
+          );
+        }
+        renewed = true;
+        await this.#tokens.renewAfterRejection(token, call.signal);
+        continue;
+      }
+      if (outcome.kind === 'fail') throw this.#failure(call, outcome, favorite);
+      attempt += 1;
+      if (attempt > this.#policy.retries) {
+        throw new TransientError(
+          'auriga.unavailable',
+          `Auriga did not answer ${what} after ${attempt} attempts (last: ${outcome.reason}): try again later; if it lasts, check that auriga.url (${this.#settings.url}) is reachable from this machine.`,
+          { cause: outcome.cause },
+        );
+      }
+      const wait = retryDelayMs(this.#policy, attempt, outcome.retryAfterMs, this.#random);
+      this.#logger?.warn(
+        { route: call.route, attempt, waitMs: wait, reason: outcome.reason },
+        'Auriga request failed; retrying',
+      );
+      await sleep(wait, call.signal);
+    }
+  }
+
+  async #attempt(call: Call, token: string): Promise<Outcome> {
+    const url = new URL(`${this.#base}${call.path}`);
+    for (const [key, value] of Object.entries(call.query ?? {}))
+      url.searchParams.set(key, String(value));
+    const timeout = AbortSignal.timeout(this.#settings.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      ...this.#settings.extraHeaders,
+      accept: 'application/json',
+      authorization: `Bearer ${token}`,
+    };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    const startedAt = this.#now();
+    const report = (status: number | 'error') => {
+      const ms = Math.max(0, this.#now() - startedAt);
+      this.#logger?.debug?.(
+        { route: `${call.method} ${call.route}`, status, ms },
+        'auriga request',
+      );
+      this.#onRequest?.({ route: `${call.method} ${call.route}`, status, ms });
+    };
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(url, {
+        method: call.method,
+        headers,
+        signal,
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      });
+      text = await response.text();
+    } catch (error) {
+      report('error');
+      if (call.signal?.aborted) throw call.signal.reason;
+      const reason = timeout.aborted
+        ? `no answer within ${this.#settings.timeoutMs} ms`
+        : describeNetworkError(error);
+      return { kind: 'retry', reason, cause: error, retryAfterMs: undefined };
+    }
+    report(response.status);
+    if (response.status === 401) return { kind: 'unauthorized' };
+    if (isRetryableStatus(this.#policy, response.status)) {
+      return {
+        kind: 'retry',
+        reason: `HTTP ${response.status}`,
+        cause: undefined,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+      };
+    }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (/html/i.test(contentType) || /^\s*</.test(text)) {
+      return { kind: 'fail', status: response.status, html: true, text };
+    }
+    if (!response.ok) return { kind: 'fail', status: response.status, html: false, text };
+    try {
+      return { kind: 'done', value: JSON.parse(text) };
+    } catch {
+      return { kind: 'fail', status: response.status, html: false, text, notJson: true };
+    }
+  }
+
+  #failure(
+    call: Call,
+    outcome: Extract<Outcome, { kind: 'fail' }>,
+    favorite: FavoriteRef | undefined,
+  ): AppError {
+    const what = `${call.method} ${call.path}`;
+    const snippet = outcome.text.replace(/\s+/g, ' ').trim().slice(0, 160);
+    const which = favorite
+      ? `the ${favorite.name} favorite ${favorite.queryId} (${favorite.setting})`
+      : undefined;
+    if (outcome.html) {
+      return new AppError(
+        'auriga.html_answer',
+        `Auriga answered ${what} with an HTML page (HTTP ${outcome.status}) instead of JSON: a sign-in page, a firewall or a proxy stands in the way. Check auriga.url (${this.#settings.url}: the Auriga application itself, e.g. https://auriga.your-school.fr)${Object.keys(this.#settings.extraHeaders).length === 0 ? ', and whether this instance needs auriga.extraHeaders (e.g. {"x-scope": "frontend"})' : ''}.`,
+      );
+    }
+    if (outcome.notJson) {
+      return new AppError(
+        'auriga.bad_answer',
+        `Auriga answered ${what} with something that is not JSON ("${snippet}"): check auriga.url (${this.#settings.url}).`,
+      );
+    }
+    if (outcome.status === 403) {
+      const said = serverMessage(outcome.text);
+      const header = /header/i.test(said ?? '');
+      return new ConfigError(
+        'auriga.forbidden',
+        header
+          ? `Auriga refused ${what} (HTTP 403: "${said}"): this instance wants extra headers; set auriga.extraHeaders (e.g. {"x-scope": "frontend"}) as Auriga's web application sends them.`
+          : `Auriga refused "${this.#settings.username}" access to ${which ?? what} (HTTP 403${said ? `: "${said}"` : ''}): give this account the right to see the favorite in Auriga, or share the favorite with it.`,
+      );
+    }
+    if (outcome.status === 404) {
+      return new ConfigError(
+        'auriga.not_found',
+        which
+          ? `Auriga has no ${which} under menu entry ${menuEntryOf(call.path)} (HTTP 404 on ${what}): check ${favorite?.setting} and auriga.menuEntryId (or remove auriga.menuEntryId so that it is found from the menus).`
+          : `Auriga answered HTTP 404 on ${what}: check auriga.url (${this.#settings.url}).`,
+      );
+    }
+    return new AppError(
+      'auriga.request_failed',
+      `Auriga answered HTTP ${outcome.status} on ${what}${snippet ? ` ("${snippet}")` : ''}${which ? ` while reading ${which}` : ''}.`,
+    );
+  }
+}
+
+type Outcome =
+  | { readonly kind: 'done'; readonly value: unknown }
+  | { readonly kind: 'unauthorized' }
+  | {
+      readonly kind: 'retry';
+      readonly reason: string;
+      readonly cause: unknown;
+      readonly retryAfterMs: number | undefined;
+    }
+  | {
+      readonly kind: 'fail';
+      readonly status: number;
+      readonly html: boolean;
+      readonly text: string;
+      readonly notJson?: boolean;
+    };
+
+export function createAurigaClient(
+  settings: AurigaApiSettings,
+  tokens: TokenSource,
+  deps: AurigaClientDeps = {},
+): AurigaClient {
+  return new AurigaClient(settings, tokens, deps);
+}
+
+/** `https://auriga.school.fr/`, `.../api` pasted on: the application's base, without trailing slash. */
+export function aurigaBase(url: string): string {
+  return url
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\/api$/, '');
+}
+
+/** The `message` of a Spring-style error body, if any. */
+function serverMessage(text: string): string | undefined {
+  try {
+    const message = (JSON.parse(text) as { message?: unknown } | null)?.message;
+    return typeof message === 'string' && message !== '' ? message.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function idText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  return undefined;
+}
+
+function menuEntryOf(path: string): string {
+  return decodeURIComponent(/\/menuEntries\/([^/]+)/.exec(path)?.[1] ?? '?');
+}
+
+function badAnswer(what: string, why: string): AppError {
+  return new AppError(
+    'auriga.bad_answer',
+    `Auriga's answer to ${what} is not what the connector expects: ${why}. Check auriga.url; this Auriga version may differ.`,
+  );
+}
+
+function tooLarge(
+  favorite: FavoriteRef,
+  totalPages: number | undefined,
+  settings: AurigaApiSettings,
+): ConfigError {
+  return new ConfigError(
+    'auriga.favorite_too_large',
+    `The ${favorite.name} favorite ${favorite.queryId} has ${totalPages === undefined ? 'more than' : ''} ${totalPages ?? settings.maxPages} pages of ${settings.pageSize} rows, more than auriga.maxPages (${settings.maxPages}) allows: narrow the favorite in Auriga (e.g. a date filter) or raise auriga.maxPages.`.replace(
+      '  ',
+      ' ',
+    ),
+  );
+}

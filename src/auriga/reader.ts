@@ -1,0 +1,222 @@
+import type { AurigaConfig, SyncOptions } from '../config/schema.ts';
+import type { AurigaSnapshot, Group, Problem } from '../domain/types.ts';
+import { ConfigError } from '../errors/app-error.ts';
+import type { RetryPolicy } from '../http/retry.ts';
+import { AurigaClient, type FavoriteRead, type FavoriteRef } from './client.ts';
+import { type AurigaLogger, KeycloakSession } from './keycloak.ts';
+import {
+  type ColumnSpec,
+  describeMissing,
+  GROUP_COLUMNS,
+  INTERVENTION_COLUMNS,
+  matchColumns,
+} from './parse/columns.ts';
+import { parseGroupRows, parseInterventionRows } from './parse/rows.ts';
+import { computeWindow } from './parse/window.ts';
+
+/**
+ * The Auriga edge of a run: signs in, reads the school's favorites and turns
+ * them into an AurigaSnapshot (the interventions in the window, their people,
+ * the groups, and every problem found). The parsing itself is the pure core
+ * in `parse/`; this module only wires it to the HTTP clients.
+ */
+
+export interface AurigaReader {
+  read(options?: { signal?: AbortSignal }): Promise<AurigaSnapshot>;
+}
+
+export interface AurigaProgress {
+  readonly phase: 'auriga';
+  /** Rows read so far, all favorites together. */
+  readonly rows: number;
+  readonly pages: number;
+}
+
+export interface AurigaReaderDeps {
+  readonly fetch?: typeof fetch;
+  /** The clock that places the window. @default () => new Date() */
+  readonly now?: () => Date;
+  readonly logger?: AurigaLogger;
+  readonly onProgress?: (event: AurigaProgress) => void;
+  /** Backoff for network trouble and 5xx, for Keycloak and Auriga alike. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Called after every Auriga API attempt, for metrics. */
+  readonly onRequest?: (event: { route: string; status: number | 'error'; ms: number }) => void;
+}
+
+/** What was read of one favorite, for `auriga read` and `doctor`. */
+export interface FavoriteSummary {
+  readonly queryId: string;
+  readonly menuEntryId: string;
+  readonly pages: number;
+  readonly rows: number;
+  /** Column labels as Auriga gave them, in order. */
+  readonly columns: readonly string[];
+  /** Optional columns the connector knows and did not find (their data is left empty). */
+  readonly missingOptional: readonly string[];
+}
+
+export interface DetailedRead {
+  readonly snapshot: AurigaSnapshot;
+  readonly interventions: FavoriteSummary & {
+    /** Rows with a valid Start outside the window. */
+    readonly outsideWindow: number;
+  };
+  readonly groups: FavoriteSummary | undefined;
+  /** The Keycloak base that answered. */
+  readonly keycloakBase: string | undefined;
+}
+
+export interface DetailedAurigaReader extends AurigaReader {
+  readDetailed(options?: { signal?: AbortSignal }): Promise<DetailedRead>;
+}
+
+export function createAurigaReader(
+  config: AurigaConfig,
+  options: SyncOptions,
+  deps: AurigaReaderDeps = {},
+): DetailedAurigaReader {
+  const now = deps.now ?? (() => new Date());
+  const session = new KeycloakSession(config, {
+    fetch: deps.fetch,
+    logger: deps.logger,
+    retry: deps.retry,
+  });
+  const client = new AurigaClient(config, session, {
+    fetch: deps.fetch,
+    logger: deps.logger,
+    retry: deps.retry,
+    onRequest: deps.onRequest,
+  });
+
+  async function readDetailed(readOptions: { signal?: AbortSignal } = {}): Promise<DetailedRead> {
+    const { signal } = readOptions;
+    const window = computeWindow(now(), options.timeZone, options.windowDays);
+    let rows = 0;
+    let pages = 0;
+    const onPage = (offset: number) => (event: { page: number; rows: number }) => {
+      pages += 1;
+      rows = offset + event.rows;
+      deps.onProgress?.({ phase: 'auriga', rows, pages });
+    };
+
+    const interventionsRef: FavoriteRef = {
+      queryId: config.interventionsQueryId,
+      setting: 'auriga.interventionsQueryId',
+      name: 'Interventions',
+    };
+    const read = await client.readFavorite(interventionsRef, {
+      menuEntryId: config.menuEntryId,
+      signal,
+      onPage: onPage(0),
+    });
+    const interventionColumns = matchOrThrow(
+      read,
+      interventionsRef,
+      INTERVENTION_COLUMNS,
+      deps.logger,
+    );
+    const parsed = parseInterventionRows(read.lines, interventionColumns.index, {
+      timeZone: options.timeZone,
+      language: options.language,
+      window,
+    });
+    const problems: Problem[] = [...parsed.problems];
+
+    let groups: Group[] | undefined;
+    let groupsSummary: FavoriteSummary | undefined;
+    if (config.groupsQueryId !== undefined) {
+      const groupsRef: FavoriteRef = {
+        queryId: config.groupsQueryId,
+        setting: 'auriga.groupsQueryId',
+        name: 'Groups',
+      };
+      const groupsRead = await client.readFavorite(groupsRef, {
+        menuEntryId: config.menuEntryId,
+        signal,
+        onPage: onPage(rows),
+      });
+      const groupColumns = matchOrThrow(groupsRead, groupsRef, GROUP_COLUMNS, deps.logger);
+      const parsedGroups = parseGroupRows(groupsRead.lines, groupColumns.index, options.language);
+      groups = [...parsedGroups.groups];
+      problems.push(...parsedGroups.problems);
+      groupsSummary = summary(groupsRead, groupColumns);
+    }
+
+    const snapshot: AurigaSnapshot = {
+      window,
+      interventions: parsed.interventions,
+      learners: parsed.learners,
+      instructors: parsed.instructors,
+      groups,
+      problems,
+      rowsRead: { interventions: read.lines.length, groups: groupsSummary?.rows ?? 0 },
+    };
+    deps.logger?.info(
+      {
+        window: { from: window.from, to: window.to },
+        rows: snapshot.rowsRead,
+        interventions: snapshot.interventions.length,
+        learners: snapshot.learners.size,
+        instructors: snapshot.instructors.size,
+        groups: groups?.length,
+        problems: problems.length,
+      },
+      'read Auriga',
+    );
+    return {
+      snapshot,
+      interventions: {
+        ...summary(read, interventionColumns),
+        outsideWindow: parsed.outsideWindow,
+      },
+      groups: groupsSummary,
+      keycloakBase: session.base,
+    };
+  }
+
+  return {
+    readDetailed,
+    async read(readOptions) {
+      return (await readDetailed(readOptions)).snapshot;
+    },
+  };
+}
+
+function matchOrThrow<K extends string>(
+  read: FavoriteRead,
+  favorite: FavoriteRef,
+  specs: readonly ColumnSpec<K>[],
+  logger: AurigaLogger | undefined,
+) {
+  const match = matchColumns(read.columns, specs);
+  if (match.missing.length > 0) {
+    const plural = match.missing.length > 1;
+    throw new ConfigError(
+      'auriga.missing_columns',
+      `The ${favorite.name} favorite ${favorite.queryId} (${favorite.setting}) lacks the column${plural ? 's' : ''} ${describeMissing(match.missing)}: add ${plural ? 'them' : 'it'} to the favorite in Auriga. Its columns are: ${match.labels.length > 0 ? match.labels.map((l) => `"${l}"`).join(', ') : 'none'}.`,
+      { hint: 'Columns are found by their English or French label; extra columns are fine.' },
+    );
+  }
+  if (match.missingOptional.length > 0) {
+    logger?.warn(
+      { favorite: favorite.queryId, missing: match.missingOptional.map((c) => c.label) },
+      `the ${favorite.name} favorite lacks optional columns; their data is left empty`,
+    );
+  }
+  return match;
+}
+
+function summary(
+  read: FavoriteRead,
+  match: { labels: readonly string[]; missingOptional: readonly ColumnSpec[] },
+): FavoriteSummary {
+  return {
+    queryId: read.queryId,
+    menuEntryId: read.menuEntryId,
+    pages: read.pages,
+    rows: read.lines.length,
+    columns: match.labels,
+    missingOptional: match.missingOptional.map((c) => c.label),
+  };
+}
