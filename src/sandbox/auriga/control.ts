@@ -2,7 +2,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError, isAppError } from '../../errors/app-error.ts';
 import { FAULT_KINDS, type FaultInjector } from '../faults.ts';
-import type { MultiLabel, School, SchoolIntervention, SchoolPerson } from '../school/types.ts';
+import {
+  MALFORMED_KINDS,
+  type MultiLabel,
+  type School,
+  type SchoolIntervention,
+  type SchoolPerson,
+} from '../school/types.ts';
 import type { AurigaSettings, MutableSettings } from './settings.ts';
 import type { TokenAuthority } from './tokens.ts';
 
@@ -227,9 +233,7 @@ const schoolBody = z.strictObject({
   interventions: z.array(
     interventionBody.extend({
       id: z.string(),
-      malformed: z
-        .enum(['missing_email', 'broken_person', 'end_before_start', 'bad_label_json'])
-        .optional(),
+      malformed: z.enum(MALFORMED_KINDS).optional(),
     }),
   ),
 });

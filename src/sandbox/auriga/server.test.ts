@@ -234,6 +234,13 @@ describe('Keycloak sandbox', () => {
         });
         assert.ok(tokens.id_token, 'openid scope brings a validated id_token');
         assert.equal(tokens.claims()?.iss, realmUrl);
+        const userinfo = await fetch(`${realmUrl}/protocol/openid-connect/userinfo`, {
+          headers: { authorization: `Bearer ${tokens.access_token}` },
+        });
+        assert.equal(
+          ((await userinfo.json()) as { preferred_username: string }).preferred_username,
+          sb.username,
+        );
         const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token ?? '');
         assert.notEqual(refreshed.access_token, tokens.access_token);
         assert.equal((await api(sb, refreshed.access_token, '/api/menus')).status, 200);
@@ -355,7 +362,7 @@ describe('Keycloak sandbox', () => {
 
   test('an expired access token is refused until refreshed', async () => {
     const session = await signIn(sb);
-    sb.control.expireAccessTokens();
+    assert.equal((await control(sb, '/tokens/expire')).status, 200);
     const refused = await api(sb, session.access_token, '/api/menus');
     assert.equal(refused.status, 401);
     assert.deepEqual(
@@ -739,6 +746,26 @@ describe('Auriga API sandbox', () => {
       400,
     );
 
+    const newcomer = await control(sb, '/people', {
+      kind: 'learner',
+      lastName: 'Nouvel',
+      firstName: 'Ève',
+      email: 'eve.nouvel@etu.example',
+    });
+    assert.equal(newcomer.status, 201);
+    const { id: newcomerId } = (await newcomer.json()) as { id: string };
+    assert.match(newcomerId, /^\d{8}$/);
+    const withNewcomer = await control(sb, '/interventions', {
+      start: '2025-03-14T08:00:00',
+      end: '2025-03-14T09:00:00',
+      learners: [newcomerId],
+      instructors: [instructor.id],
+    });
+    const { id: newcomerRow } = (await withNewcomer.json()) as { id: string };
+    row = (await read()).find((r) => r.ID === newcomerRow);
+    assert.equal(row?.['Learner(s)'], `${newcomerId}/NOUVEL/Ève/eve.nouvel@etu.example`);
+    assert.equal(row?.['Activity Type.Label'] ?? '', '', 'no label given, none shown');
+
     // The same through the in-process control.
     const first = sb.school.interventions[0];
     assert.ok(first);
@@ -754,6 +781,9 @@ describe('Auriga API sandbox', () => {
       new Set((await read()).map((r) => r.ID)),
       new Set(smallSchool(2).interventions.map((iv) => iv.id)),
     );
+    assert.equal((await control(sb, '/school', smallSchool(3, 0.1))).status, 200);
+    assert.deepEqual(sb.school, smallSchool(3, 0.1), 'the school travels over HTTP intact');
+    assert.equal((await control(sb, '/school', { timeZone: 'Europe/Paris' })).status, 400);
   });
 
   test('calls are counted per route pattern', async () => {
@@ -769,5 +799,7 @@ describe('Auriga API sandbox', () => {
     });
     const overHttp = await (await control(counted, '/calls', undefined, 'GET')).json();
     assert.deepEqual(overHttp, counted.calls());
+    await control(counted, '/calls/reset');
+    assert.deepEqual(counted.calls(), {});
   });
 });

@@ -93,6 +93,13 @@ describe('generateSchool', () => {
     );
   });
 
+  test('group codes carry the school year and semester', () => {
+    assert.ok(small().groups.every((g) => g.code.startsWith('2425_ING_ING1_S6_')));
+    const autumn = small({ today: '2025-10-06' });
+    assert.ok(autumn.groups.every((g) => g.code.startsWith('2526_ING_ING1_S5_')));
+    assert.deepEqual(autumn.groups[1]?.label, { fr: 'Groupe TD 1', en: 'Tutorial group 1' });
+  });
+
   test('every group and instructor is used, every learner is in a group', () => {
     const school = small();
     const usedGroups = new Set(school.interventions.flatMap((iv) => iv.groups));

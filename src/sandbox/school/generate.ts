@@ -225,9 +225,9 @@ function makeGroups(
   const flatLevels = PROGRAMS.flatMap((program) =>
     program.levels.map((level, year) => ({ program, level, year: year + 1 })),
   );
-  const todayDate = new Date(`${dateOfDay(today)}T00:00:00Z`);
-  const month = todayDate.getUTCMonth() + 1;
-  const yearStart = month >= 8 ? todayDate.getUTCFullYear() : todayDate.getUTCFullYear() - 1;
+  const [year = 0, month = 0] = dateOfDay(today).split('-').map(Number);
+  // A school year starts in late August or September: `2526` from August 2025 to July 2026.
+  const yearStart = month >= 8 ? year : year - 1;
   const schoolYear = `${String(yearStart % 100).padStart(2, '0')}${String((yearStart + 1) % 100).padStart(2, '0')}`;
   const autumn = month >= 8 || month === 1;
 
