@@ -23,10 +23,13 @@ export interface SchoolRunOptions {
   readonly onPhase?: RunSyncDeps['onPhase'];
   readonly onResult?: RunSyncDeps['onResult'];
   readonly logger?: RunSyncDeps['logger'];
-  /** Called after every HTTP attempt, for metrics. */
+  /**
+   * Called after every HTTP attempt, for metrics. `route` is a template
+   * (`/v1/course/:id`, `/api/menuEntries/:menuEntryId/searchResult`), never a path with ids.
+   */
   readonly onRequest?: (
     side: 'auriga' | 'edusign',
-    event: { route: string; status: number | 'error'; ms: number },
+    event: { route: string; method?: string; status: number | 'error'; ms: number },
   ) => void;
 }
 
@@ -46,9 +49,20 @@ export async function runSchool(
 ): Promise<RunReport> {
   const store = options.store ?? (await openStore(config.store));
   let aurigaCalls = 0;
-  const countingFetch: typeof fetch = (input, init) => {
+  const countingFetch: typeof fetch = async (input, init) => {
     aurigaCalls += 1;
-    return (options.fetch ?? fetch)(input, init);
+    const onRequest = options.onRequest;
+    if (!onRequest) return (options.fetch ?? fetch)(input, init);
+    const startedAt = performance.now();
+    const event = aurigaRequest(input, init);
+    try {
+      const response = await (options.fetch ?? fetch)(input, init);
+      onRequest('auriga', { ...event, status: response.status, ms: performance.now() - startedAt });
+      return response;
+    } catch (error) {
+      onRequest('auriga', { ...event, status: 'error', ms: performance.now() - startedAt });
+      throw error;
+    }
   };
   try {
     const edusign = edusignClientFor(config, options);
@@ -84,4 +98,31 @@ export async function runSchool(
   } finally {
     if (!options.store) await store.close();
   }
+}
+
+/**
+ * The method and route template of a request to Auriga or its Keycloak, for
+ * metrics: ids, realms and query ids become placeholders so that every
+ * school's calls fall in a handful of series.
+ */
+export function aurigaRequest(
+  input: Parameters<typeof fetch>[0],
+  init?: RequestInit,
+): { route: string; method: string } {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const method = (
+    init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')
+  ).toUpperCase();
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return { route: '(unparsable url)', method };
+  }
+  const route = path
+    .replace(/^.*?\/realms\/[^/]+/, '/realms/:realm')
+    .replace(/\/menuEntries\/[^/]+/, '/menuEntries/:menuEntryId')
+    .replace(/\/query\/[^/]+/, '/query/:queryId')
+    .replace(/\/\d+(?=\/|$)/g, '/:id');
+  return { route, method };
 }

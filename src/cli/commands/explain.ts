@@ -1,8 +1,75 @@
-import type { Command } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../config/load.ts';
+import { SUBJECTS, type Subject } from '../../explain/explain.ts';
+import { DEFAULT_RUNS, explainFromStore, formatExplanation } from '../../explain/from-store.ts';
+import { openStore } from '../../store/index.ts';
+import { type Command, EXIT } from '../io.ts';
 
-// Placeholder until the command is built; it says so rather than pretending.
-export const run: Command = async (_argv, io) => {
-  io.stderr.write('The "explain" command is not built yet.\n');
-  return EXIT.failed;
+const HELP = `Usage: auriga-edusign explain learner|instructor|sheet AURIGA_ID --config FILE [--json] [--runs ${DEFAULT_RUNS}]
+
+Says why a learner, an instructor or an attendance sheet (by its Auriga id;
+a sheet by its intervention ID) is on Edusign or not: created by the sync or
+taken over from a record made by hand, held back, deleted, or not created and
+why (a problem in Auriga, a failure, no session in the window). Answers from
+the store: the records of the last runs. Writes nothing, calls no API.
+
+  --config FILE   the school's configuration (YAML or JSON)
+  --json          print the answer as one JSON object
+  --runs N        how many recent runs to look through (default ${DEFAULT_RUNS})
+
+Exit codes: 0 answered (including "not created because…"), 2 no run recorded
+yet, 3 configuration or command line error.
+`;
+
+export const run: Command = async (argv, io) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      json: { type: 'boolean' },
+      runs: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const [subject, aurigaId, ...extra] = positionals;
+  if (subject === undefined || !(SUBJECTS as readonly string[]).includes(subject)) {
+    io.stderr.write(
+      `${subject === undefined ? 'Say what to explain' : `"${subject}" cannot be explained`}: learner, instructor or sheet.\n\n${HELP}`,
+    );
+    return EXIT.config;
+  }
+  if (aurigaId === undefined || aurigaId.trim() === '' || extra.length > 0) {
+    io.stderr.write(`Give one Auriga id after "${subject}".\n\n${HELP}`);
+    return EXIT.config;
+  }
+  if (!values.config) {
+    io.stderr.write(`--config FILE is required.\n\n${HELP}`);
+    return EXIT.config;
+  }
+  const runs = values.runs === undefined ? DEFAULT_RUNS : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
+    io.stderr.write(`--runs must be a whole number from 1 to 1000, got "${values.runs}".\n`);
+    return EXIT.config;
+  }
+  const config = loadConfigFile(values.config, { env: io.env });
+  const store = await openStore(config.store);
+  try {
+    const explanation = await explainFromStore(store.forSchool(config.school), {
+      subject: subject as Subject,
+      aurigaId: aurigaId.trim(),
+      timeZone: config.options.timeZone,
+      runs,
+    });
+    io.stdout.write(
+      values.json ? `${JSON.stringify(explanation)}\n` : formatExplanation(explanation),
+    );
+    return explanation.state === 'no_run' ? EXIT.failed : EXIT.ok;
+  } finally {
+    await store.close();
+  }
 };

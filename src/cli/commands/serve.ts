@@ -1,8 +1,101 @@
-import type { Command } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { parseArgs } from 'node:util';
+import type { DestinationStream } from 'pino';
+import { loadConfigFile } from '../../config/load.ts';
+import { ConfigError } from '../../errors/app-error.ts';
+import { createLogger } from '../../observability/logger.ts';
+import {
+  checkUniqueSchools,
+  DEFAULT_GRACE_MS,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  scrubberFor,
+  startService,
+} from '../../serve/service.ts';
+import { type Command, EXIT } from '../io.ts';
 
-// Placeholder until the command is built; it says so rather than pretending.
-export const run: Command = async (_argv, io) => {
-  io.stderr.write('The "serve" command is not built yet.\n');
-  return EXIT.failed;
+const HELP = `Usage: auriga-edusign serve --config FILE [--config FILE2 ...] [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--grace-seconds ${DEFAULT_GRACE_MS / 1000}]
+
+Runs the schedule of one or several schools until stopped: each school runs
+twice a day, in the windows of its options.schedule (options.timeZone), one
+run at a time; a window missed while the service was down is caught up once.
+Serves GET /healthz (JSON; 503 while stopping) and GET /metrics (Prometheus).
+Logs are JSON lines (readable lines on a terminal).
+
+  --config FILE        a school's configuration; repeat it for several schools
+                       (school names must differ)
+  --port N             port of /healthz and /metrics (default ${DEFAULT_PORT})
+  --host ADDRESS       address to listen on (default ${DEFAULT_HOST}: this machine only)
+  --grace-seconds N    on SIGTERM or SIGINT, how long a run in progress may take
+                       to finish before it is stopped (default ${DEFAULT_GRACE_MS / 1000})
+
+Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.
+`;
+
+export const run: Command = async (argv, io) => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c', multiple: true },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      'grace-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const files = values.config ?? [];
+  if (files.length === 0) {
+    io.stderr.write(`--config FILE is required.\n\n${HELP}`);
+    return EXIT.config;
+  }
+  const port = integerOption('--port', values.port, DEFAULT_PORT, 0, 65_535);
+  const graceSeconds = integerOption(
+    '--grace-seconds',
+    values['grace-seconds'],
+    DEFAULT_GRACE_MS / 1000,
+    0,
+    24 * 3600,
+  );
+  const configs = files.map((file) => loadConfigFile(file, { env: io.env }));
+  checkUniqueSchools(configs, files);
+
+  const logger = createLogger({
+    destination: io.stdout as unknown as DestinationStream,
+    pretty: io.stdout.isTTY === true,
+    secrets: scrubberFor(configs),
+  });
+  const service = await startService({
+    configs,
+    port,
+    host: values.host ?? DEFAULT_HOST,
+    logger,
+  });
+  await new Promise<void>((resolve) => {
+    if (io.stopSignal.aborted) resolve();
+    else io.stopSignal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  logger.info({ graceSeconds }, 'stop asked (SIGTERM or SIGINT)');
+  await service.stop(graceSeconds * 1000);
+  return EXIT.ok;
 };
+
+function integerOption(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      'config.bad_option',
+      `${name} must be a whole number from ${min} to ${max}, got "${text}".`,
+    );
+  }
+  return value;
+}

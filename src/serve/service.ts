@@ -1,0 +1,262 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { runSchool as defaultRunSchool, type SchoolRunOptions } from '../cli/wiring.ts';
+import type { Config } from '../config/schema.ts';
+import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
+import { createLogger, createSecretScrubber, type Logger } from '../observability/logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import {
+  type Clock,
+  createScheduler,
+  type Scheduler,
+  storeLastRunAt,
+  systemClock,
+} from '../schedule/scheduler.ts';
+import type { Store } from '../store/port.ts';
+import type { RunReport } from '../sync/report.ts';
+import { type SchoolHealth, schoolHealth } from './health.ts';
+import { recordReport, requestRecorder } from './record.ts';
+import { openSharedStores, type SharedStores } from './stores.ts';
+
+/**
+ * The long-running service (`auriga-edusign serve`): each school's runs in
+ * its windows through the scheduler, `/healthz` and Prometheus `/metrics`
+ * over HTTP, and a graceful stop.
+ */
+
+/** The port Prometheus exporters of this kind conventionally take (9464: OpenTelemetry's Prometheus exporter). */
+export const DEFAULT_PORT = 9464;
+/** Metrics and health are for the local agent only unless a person opens them wider. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** How long runs in progress may take to finish once a stop is asked. */
+export const DEFAULT_GRACE_MS = 60_000;
+
+export type RunSchoolFn = (config: Config, options: SchoolRunOptions) => Promise<RunReport>;
+
+export interface ServiceOptions {
+  /** One resolved configuration per school; school names must be unique. */
+  readonly configs: readonly Config[];
+  /** @default the system clock; tests hand in a virtual one. */
+  readonly clock?: Clock;
+  /** 0 takes a free port. @default 9464 */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default JSON lines on standard output with every configuration's secrets scrubbed */
+  readonly logger?: Logger;
+  /** One run of one school. @default the composition root's `runSchool` */
+  readonly runSchool?: RunSchoolFn;
+  /** @default a registry of its own, with process metrics */
+  readonly metrics?: Metrics;
+  /** Passed to the scheduler: its longest single sleep. @default 300000 */
+  readonly maxSleepMs?: number;
+  /** After the grace, how long aborted runs get to stop before they are left behind. @default 5000 */
+  readonly abortWaitMs?: number;
+  /** Opens a store; schools sharing one are given the same. @default openStore */
+  readonly openStore?: (store: Config['store']) => Promise<Store>;
+}
+
+export interface Health {
+  /** `stopping` (HTTP 503) once a stop was asked; `degraded` (503) when a store cannot be read. */
+  readonly status: 'ok' | 'stopping' | 'degraded';
+  readonly schools: readonly SchoolHealth[];
+}
+
+export interface Service {
+  /** `http://host:port` of /healthz and /metrics. */
+  readonly url: string;
+  readonly schools: readonly string[];
+  readonly metrics: Metrics;
+  health(): Promise<Health>;
+  /**
+   * Take no new run, give the runs in progress up to `graceMs` to finish,
+   * then abort them; then close the HTTP server and the stores. /healthz
+   * answers 503 meanwhile. Calling it again returns the same promise.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Unique school names: the store, the logs and the metrics tell schools apart by them. */
+export function checkUniqueSchools(configs: readonly Config[], sources?: readonly string[]): void {
+  if (configs.length === 0) {
+    throw new ConfigError(
+      'config.no_school',
+      'No school to serve: give at least one --config FILE.',
+    );
+  }
+  const seen = new Map<string, number>();
+  configs.forEach((config, index) => {
+    const first = seen.get(config.school);
+    if (first === undefined) {
+      seen.set(config.school, index);
+      return;
+    }
+    const where =
+      sources === undefined
+        ? `configurations ${first + 1} and ${index + 1}`
+        : `${sources[first]} and ${sources[index]}`;
+    throw new ConfigError(
+      'config.duplicate_school',
+      `Two schools are named "${config.school}" (${where}): each school needs its own name.`,
+      {
+        hint: 'Set a distinct `school:` in each configuration file (by default it is the file name).',
+      },
+    );
+  });
+}
+
+/** Every configuration's secrets, and the password of a PostgreSQL connection string, for the log scrubber. */
+export function scrubberFor(configs: readonly Config[]) {
+  const scrubber = createSecretScrubber(configs);
+  for (const config of configs) {
+    if (config.store.kind !== 'postgres' || !config.store.url) continue;
+    try {
+      const password = decodeURIComponent(new URL(config.store.url).password);
+      if (password !== '') scrubber.add(password);
+    } catch {
+      // Not a URL (a libpq key=value string): nothing we can pick out safely.
+    }
+  }
+  return scrubber;
+}
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const { configs } = options;
+  checkUniqueSchools(configs);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ secrets: scrubberFor(configs) });
+  const metrics = options.metrics ?? createMetrics();
+  const run = options.runSchool ?? defaultRunSchool;
+  const bySchool = new Map(configs.map((config) => [config.school, config]));
+  const onRequest = requestRecorder(metrics);
+
+  const stores: SharedStores = await openSharedStores(configs, options.openStore);
+  let stopping = false;
+
+  const scheduler: Scheduler = createScheduler({
+    schools: configs.map((config) => ({
+      school: config.school,
+      timeZone: config.options.timeZone,
+      windows: config.options.schedule,
+    })),
+    clock,
+    store: {
+      lastRunAt: (school) => storeLastRunAt(stores.of(school)).lastRunAt(school),
+    },
+    logger,
+    ...(options.maxSleepMs === undefined ? {} : { maxSleepMs: options.maxSleepMs }),
+    run: async (school, signal) => {
+      const config = bySchool.get(school);
+      if (config === undefined) throw new AppError('serve.internal', `Unknown school ${school}`);
+      const startedAt = performance.now();
+      let report: RunReport;
+      try {
+        report = await run(config, {
+          store: stores.of(school),
+          signal,
+          now: () => clock.now(),
+          logger: logger.child({ school }),
+          onRequest,
+        });
+      } catch (error) {
+        if (isAppError(error) && error.code === 'sync.locked') {
+          // Another process (a run by hand) holds the school: its run serves the window.
+          logger.warn(
+            { school, err: error },
+            'run skipped: another run of this school is in progress',
+          );
+          return;
+        }
+        metrics.recordRun(school, 'failed', (performance.now() - startedAt) / 1000);
+        throw error;
+      }
+      recordReport(metrics, report, (performance.now() - startedAt) / 1000);
+      const details = { school, runId: report.runId, outcome: report.outcome };
+      if (report.outcome === 'failed')
+        logger.error({ ...details, error: report.error }, 'run failed');
+      else logger.info({ ...details, counts: report.counts }, 'run report stored');
+    },
+  });
+
+  async function health(): Promise<Health> {
+    const now = clock.now();
+    const running = new Set(scheduler.running());
+    const schools = await Promise.all(
+      configs.map((config) =>
+        schoolHealth({
+          config,
+          store: stores.of(config.school).forSchool(config.school),
+          now,
+          running: running.has(config.school),
+          onError: (error) =>
+            logger.warn(
+              { school: config.school, err: error },
+              'health: the store could not be read',
+            ),
+        }),
+      ),
+    );
+    const status = stopping
+      ? 'stopping'
+      : schools.some((s) => s.error !== undefined)
+        ? 'degraded'
+        : 'ok';
+    return { status, schools };
+  }
+
+  const app: FastifyInstance = Fastify({ logger: false });
+  app.get('/healthz', async (_request, reply) => {
+    const body = await health();
+    return reply.code(body.status === 'ok' ? 200 : 503).send(body);
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', metrics.contentType).send(await metrics.text()),
+  );
+
+  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? DEFAULT_HOST;
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    await Promise.allSettled([app.close(), stores.close()]);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError(
+      'serve.listen',
+      `Cannot listen on ${host}:${port} for /healthz and /metrics (${code ?? (error as Error).message}).`,
+      {
+        cause: error,
+        hint:
+          code === 'EADDRINUSE'
+            ? 'Another process uses this port: choose another with --port.'
+            : 'Check --host and --port.',
+      },
+    );
+  }
+  const address = app.server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+  scheduler.start();
+  logger.info({ url, schools: [...bySchool.keys()], stores: stores.count }, 'service started');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    schools: [...bySchool.keys()],
+    metrics,
+    health,
+    stop(graceMs = DEFAULT_GRACE_MS) {
+      stopped ??= (async () => {
+        stopping = true;
+        logger.info({ graceMs }, 'stopping: no new run is taken');
+        await scheduler.stop({
+          graceMs,
+          ...(options.abortWaitMs === undefined ? {} : { abortWaitMs: options.abortWaitMs }),
+        });
+        await app.close();
+        await stores.close();
+        logger.info({}, 'service stopped');
+      })();
+      return stopped;
+    },
+  };
+}
