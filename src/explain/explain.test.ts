@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Mapping, RunRecord } from '../store/port.ts';
+import { emptyCounts, type RunReport } from '../sync/report.ts';
+import { explain, localTime } from './explain.ts';
+
+const WINDOW = {
+  from: '2026-03-01T23:00:00.000Z',
+  to: '2026-03-15T23:00:00.000Z',
+  timeZone: 'Europe/Paris',
+  firstDay: '2026-03-02',
+  lastDay: '2026-03-15',
+};
+
+function run(id: string, startedAt: string, report: Partial<RunReport>, dryRun = false): RunRecord {
+  const full: RunReport = {
+    runId: id,
+    school: 'ecole',
+    dryRun,
+    startedAt,
+    finishedAt: startedAt,
+    outcome: 'succeeded',
+    window: WINDOW,
+    counts: emptyCounts(),
+    problems: [],
+    held: [],
+    failures: [],
+    done: [],
+    guard: null,
+    apiCalls: {
+      auriga: 0,
+      edusign: 0,
+      edusignWrites: 0,
+      edusignRateLimitWaitMs: 0,
+      edusignByRoute: {},
+    },
+    ...report,
+  };
+  return { id, startedAt, finishedAt: startedAt, outcome: full.outcome, dryRun, report: full };
+}
+
+const base = { school: 'ecole', timeZone: 'Europe/Paris' } as const;
+
+describe('explain (pure)', () => {
+  test('no run recorded: says so', () => {
+    const answer = explain({
+      ...base,
+      subject: 'learner',
+      aurigaId: '1',
+      mapping: undefined,
+      runs: [],
+    });
+    assert.equal(answer.state, 'no_run');
+    assert.match(answer.sentences[0] ?? '', /No run of ecole/);
+  });
+
+  test('a sheet the sync deleted: when and why, with its former Edusign id', () => {
+    const runs = [
+      run('r2', '2026-03-03T10:00:00.000Z', {
+        done: [
+          {
+            kind: 'sheet',
+            aurigaId: '42',
+            edusignId: 'E42',
+            action: 'deleted',
+            reason: 'Intervention 42 no longer appears.',
+          },
+        ],
+      }),
+      run('r1', '2026-03-02T10:00:00.000Z', {
+        done: [
+          { kind: 'sheet', aurigaId: '42', edusignId: 'E42', action: 'created', reason: 'new' },
+        ],
+      }),
+    ];
+    const answer = explain({ ...base, subject: 'sheet', aurigaId: '42', mapping: undefined, runs });
+    assert.equal(answer.state, 'deleted');
+    assert.equal(answer.edusignId, 'E42');
+    assert.equal(
+      answer.sentences[0],
+      'Sheet 42 was deleted on Edusign by the sync on 2026-03-03 11:00 (Edusign id E42).',
+    );
+    assert.equal(answer.sentences[1], 'Why: Intervention 42 no longer appears.');
+  });
+
+  test('a failed create is the reason, before any problem; a later failed run is noted', () => {
+    const runs = [
+      run('r3', '2026-03-04T10:00:00.000Z', {
+        outcome: 'failed',
+        window: null,
+        error: { code: 'auriga.unreachable', message: 'Auriga did not answer.' },
+      }),
+      run('r2', '2026-03-03T10:00:00.000Z', {
+        outcome: 'partly_failed',
+        failures: [
+          {
+            kind: 'learner',
+            aurigaId: '7',
+            action: 'create',
+            code: 'edusign.bad_request',
+            message: 'Learner 7: create failed: refused',
+          },
+        ],
+      }),
+      run('dry', '2026-03-05T10:00:00.000Z', {}, true),
+    ];
+    const answer = explain({
+      ...base,
+      subject: 'learner',
+      aurigaId: '7',
+      mapping: undefined,
+      runs,
+    });
+    assert.equal(answer.state, 'not_created');
+    assert.equal(answer.because?.kind, 'failure');
+    assert.equal(answer.lastRun?.runId, 'r3', 'dry runs are not runs');
+    assert.equal(answer.referenceRun?.runId, 'r2');
+    assert.match(
+      answer.sentences[0] ?? '',
+      /creating them failed in the run of 2026-03-03 11:00 \[edusign\.bad_request\]/,
+    );
+    assert.match(
+      answer.sentences.at(-1) ?? '',
+      /^Note: the last run, on 2026-03-04 11:00, failed \[auriga\.unreachable\]/,
+    );
+  });
+
+  test('only failed runs: the failure is the answer', () => {
+    const runs = [
+      run('r1', '2026-03-04T10:00:00.000Z', {
+        outcome: 'failed',
+        window: null,
+        error: { code: 'auriga.invalid_grant', message: 'Keycloak refused the password.' },
+      }),
+    ];
+    const answer = explain({
+      ...base,
+      subject: 'instructor',
+      aurigaId: '9',
+      mapping: undefined,
+      runs,
+    });
+    assert.equal(answer.because?.kind, 'run_failed');
+    assert.match(
+      answer.sentences[0] ?? '',
+      /no run has read Auriga yet.*\[auriga\.invalid_grant\]/,
+    );
+  });
+
+  test('a mapping older than the runs kept still answers from the mapping', () => {
+    const mapping: Mapping = {
+      kind: 'sheet',
+      aurigaId: '5',
+      edusignId: 'E5',
+      fingerprint: 'x',
+      origin: 'created',
+      courseStart: '2026-02-20T08:00:00.000Z',
+      createdAt: '2026-02-10T10:00:00.000Z',
+      updatedAt: '2026-02-10T10:00:00.000Z',
+    };
+    const answer = explain({
+      ...base,
+      subject: 'sheet',
+      aurigaId: '5',
+      mapping,
+      runs: [run('r1', '2026-03-03T10:00:00.000Z', {})],
+    });
+    assert.equal(answer.state, 'created');
+    assert.match(answer.sentences.join(' '), /outside the window of the last run/);
+  });
+
+  test('localTime writes the school wall-clock time, across daylight saving', () => {
+    assert.equal(localTime('2026-03-28T12:00:00.000Z', 'Europe/Paris'), '2026-03-28 13:00');
+    assert.equal(localTime('2026-03-30T12:00:00.000Z', 'Europe/Paris'), '2026-03-30 14:00');
+  });
+});

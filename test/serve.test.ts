@@ -1,0 +1,384 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Temporal } from 'temporal-polyfill';
+import YAML from 'yaml';
+import type { CliIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
+import { runSchool } from '../src/cli/wiring.ts';
+import { parseConfig } from '../src/config/load.ts';
+import type { Config } from '../src/config/schema.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { localToday, type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
+import type { Clock } from '../src/schedule/scheduler.ts';
+import { type Health, type Service, startService } from '../src/serve/service.ts';
+import { openStore } from '../src/store/index.ts';
+
+/**
+ * The service end to end: two schools, each on its own pair of sandboxes and
+ * its own SQLite store, scheduled on a virtual clock through a simulated day.
+ * Runs are real (HTTP to the sandboxes); only time is virtual, and it stands
+ * still while a run is in progress.
+ */
+
+const ZONE = 'Europe/Paris';
+const HOUR = 3_600_000;
+const fastLimit = { requests: 100_000, windowMs: 60_000 };
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(2);
+  }
+}
+
+/** Virtual time that jumps to the next sleeper's wake-up, only once every scheduler loop sleeps. */
+class VirtualClock implements Clock {
+  #now: number;
+  #timers: { at: number; resolve: () => void }[] = [];
+
+  constructor(start: Date) {
+    this.#now = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.#now);
+  }
+
+  get sleepers(): number {
+    return this.#timers.length;
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const timer = {
+        at: this.#now + ms,
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.#timers = this.#timers.filter((t) => t !== timer);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#timers.push(timer);
+    });
+  }
+
+  /** Advance to `end`, waking sleepers in order, each step once `loops` loops sleep (no run in progress). */
+  async runUntil(end: Date, loops: number): Promise<void> {
+    for (;;) {
+      await waitFor(() => this.#timers.length >= loops, 'every school to be idle');
+      this.#timers.sort((a, b) => a.at - b.at);
+      const timer = this.#timers[0];
+      if (timer === undefined || timer.at > end.getTime()) {
+        this.#now = Math.max(this.#now, end.getTime());
+        return;
+      }
+      this.#timers.shift();
+      this.#now = Math.max(this.#now, timer.at);
+      timer.resolve();
+    }
+  }
+
+  /** Jump to `to` at once, waking every sleeper due by then. */
+  jumpTo(to: Date): void {
+    this.#now = Math.max(this.#now, to.getTime());
+    const due = this.#timers.filter((t) => t.at <= this.#now);
+    this.#timers = this.#timers.filter((t) => t.at > this.#now);
+    for (const timer of due) timer.resolve();
+  }
+}
+
+const local = (date: string, time: string) =>
+  new Date(Temporal.PlainDateTime.from(`${date}T${time}`).toZonedDateTime(ZONE).epochMilliseconds);
+
+const localClock = (instant: Date) =>
+  Temporal.Instant.fromEpochMilliseconds(instant.getTime())
+    .toZonedDateTimeISO(ZONE)
+    .toPlainTime()
+    .toString({ smallestUnit: 'minute' });
+
+const nextDay = (day: string) => Temporal.PlainDate.from(day).add({ days: 1 }).toString();
+const previousDay = (day: string) => Temporal.PlainDate.from(day).subtract({ days: 1 }).toString();
+
+function schoolConfig(sandboxes: Sandboxes, school: string, dir: string): Config {
+  return parseConfig(
+    {
+      ...sandboxes.config,
+      school,
+      edusign: { ...sandboxes.config.edusign, requestsPerMinute: 100_000 },
+      store: { kind: 'sqlite', path: path.join(dir, `${school}.sqlite`) },
+    },
+    { env: {}, baseDir: dir },
+  );
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Health }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Health };
+}
+
+describe('serve: two schools on a virtual clock', () => {
+  const today = localToday(ZONE);
+  const tomorrow = nextDay(today);
+  let dir: string;
+  const sandboxes: Sandboxes[] = [];
+  let configs: Config[];
+  let clock: VirtualClock;
+  let service: Service;
+  const runs: { school: string; at: Date }[] = [];
+  const finished: { school: string; outcome: string }[] = [];
+  /** When set, the next run to start waits on it before syncing. */
+  let gate: { opened: Promise<void>; started: () => void } | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'auriga-edusign-serve-'));
+    for (const _ of ['alpha', 'beta'])
+      sandboxes.push(await startSandboxes({ school: 'small', today, edusignRateLimit: fastLimit }));
+    configs = [
+      schoolConfig(sandboxes[0] as Sandboxes, 'alpha', dir),
+      schoolConfig(sandboxes[1] as Sandboxes, 'beta', dir),
+    ];
+    // Both schools ran in yesterday's evening window: today starts with nothing to catch up.
+    for (const config of configs) {
+      const report = await runSchool(config, { now: () => local(previousDay(today), '19:00') });
+      assert.equal(report.outcome, 'succeeded', JSON.stringify(report.error ?? report.failures));
+    }
+    clock = new VirtualClock(local(today, '00:00'));
+    service = await startService({
+      configs,
+      clock,
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+      maxSleepMs: 3 * HOUR,
+      runSchool: async (config, options) => {
+        runs.push({ school: config.school, at: clock.now() });
+        const held = gate;
+        if (held) {
+          gate = undefined;
+          held.started();
+          await held.opened;
+        }
+        const report = await runSchool(config, options);
+        finished.push({ school: config.school, outcome: report.outcome });
+        return report;
+      },
+    });
+  });
+
+  after(async () => {
+    await service?.stop(1000);
+    await Promise.all(sandboxes.map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('over a simulated day each school runs once in each window', async () => {
+    await clock.runUntil(local(tomorrow, '00:00'), 2);
+    for (const school of ['alpha', 'beta']) {
+      const times = runs.filter((r) => r.school === school).map((r) => localClock(r.at));
+      assert.equal(times.length, 2, `${school} ran at ${times.join(', ')}`);
+      const [morning = '', evening = ''] = times;
+      assert.ok(morning >= '11:00' && morning < '13:00', `${school} morning run at ${morning}`);
+      assert.ok(evening >= '18:00' && evening < '21:00', `${school} evening run at ${evening}`);
+    }
+    assert.deepEqual(
+      finished.map((f) => f.outcome),
+      ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
+    );
+  });
+
+  test('/healthz lists each school with its last run and next run', async () => {
+    const { status, body } = await getJson(`${service.url}/healthz`);
+    assert.equal(status, 200);
+    assert.equal(body.status, 'ok');
+    assert.deepEqual(
+      body.schools.map((s) => s.school),
+      ['alpha', 'beta'],
+    );
+    for (const school of body.schools) {
+      assert.equal(school.running, false);
+      assert.equal(school.lastRun?.outcome, 'succeeded');
+      const next = new Date(school.nextRunAt ?? '');
+      assert.ok(
+        next >= local(tomorrow, '11:00') && next < local(tomorrow, '13:00'),
+        `${school.school} runs next at ${school.nextRunAt}`,
+      );
+    }
+  });
+
+  test('/metrics counts runs by outcome, operations, and API calls by side', async () => {
+    const response = await fetch(`${service.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await response.text();
+    for (const school of ['alpha', 'beta']) {
+      assert.match(
+        text,
+        new RegExp(`auriga_edusign_runs_total\\{school="${school}",outcome="succeeded"\\} 2\\n`),
+      );
+      assert.match(
+        text,
+        new RegExp(`auriga_edusign_run_duration_seconds_count\\{school="${school}"\\} 2\\n`),
+      );
+      // Unchanged data: every sheet of the window counted as unchanged, twice.
+      assert.match(
+        text,
+        new RegExp(
+          `auriga_edusign_operations_total\\{school="${school}",kind="sheet",action="unchanged"\\} [1-9]\\d*\\n`,
+        ),
+      );
+    }
+    assert.match(
+      text,
+      /auriga_edusign_api_calls_total\{side="edusign",route="GET \/v1\/course"\} \d+/,
+    );
+    assert.match(
+      text,
+      /auriga_edusign_api_calls_total\{side="auriga",route="POST \/api\/menuEntries\/:menuEntryId\/searchResult"\} \d+/,
+    );
+    assert.match(
+      text,
+      /auriga_edusign_api_calls_total\{side="auriga",route="POST \/realms\/:realm\/protocol\/openid-connect\/token"\} \d+/,
+    );
+    assert.doesNotMatch(text, /route="[^"]*\/\d{3,}/, 'no id in a route label');
+  });
+
+  test('stop() during a run answers 503 and waits for the run to finish', async () => {
+    let started!: () => void;
+    let open!: () => void;
+    const runStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    gate = { opened: new Promise<void>((resolve) => (open = resolve)), started };
+    const before = finished.length;
+    // Past tomorrow's morning slots: both schools start their runs.
+    clock.jumpTo(local(tomorrow, '12:59'));
+    await runStarted;
+    const stopping = service.stop(20_000);
+    const { status, body } = await getJson(`${service.url}/healthz`);
+    assert.equal(status, 503);
+    assert.equal(body.status, 'stopping');
+    assert.ok(body.schools.some((s) => s.running));
+    assert.equal(
+      await Promise.race([stopping.then(() => 'stopped'), delay(200).then(() => 'waiting')]),
+      'waiting',
+    );
+    open();
+    await stopping;
+    assert.equal(finished.length, before + 2, 'both runs in progress finished');
+    for (const config of configs) {
+      const store = await openStore(config.store);
+      try {
+        const [last] = await store.forSchool(config.school).recentRuns(1);
+        assert.equal(last?.outcome, 'succeeded');
+        assert.ok(last?.finishedAt);
+      } finally {
+        await store.close();
+      }
+    }
+    // Stopped: time passing starts nothing new.
+    const count = runs.length;
+    clock.jumpTo(local(nextDay(tomorrow), '20:00'));
+    await delay(50);
+    assert.equal(runs.length, count);
+    await assert.rejects(fetch(`${service.url}/healthz`));
+  });
+});
+
+describe('serve: configuration errors', () => {
+  test('two schools with one name are refused with a clear error', async () => {
+    const raw = {
+      school: 'twin',
+      auriga: {
+        url: 'https://auriga.example',
+        keycloakUrl: 'https://sso.example/auth',
+        realm: 'r',
+        clientId: 'c',
+        clientSecret: 'client-secret-value',
+        username: 'u',
+        password: 'password-value',
+        interventionsQueryId: '1',
+      },
+      edusign: { token: 'token-value' },
+    };
+    const config = parseConfig(raw, { env: {}, baseDir: tmpdir() });
+    await assert.rejects(
+      startService({ configs: [config, config], port: 0 }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'config.duplicate_school');
+        assert.match(error.message, /"twin"/);
+        return true;
+      },
+    );
+  });
+});
+
+describe('serve command', () => {
+  let sandboxes: Sandboxes;
+  let dir: string;
+  before(async () => {
+    sandboxes = await startSandboxes({ school: 'small', edusignRateLimit: fastLimit });
+    dir = mkdtempSync(path.join(tmpdir(), 'auriga-edusign-serve-cli-'));
+  });
+  after(async () => {
+    await sandboxes.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('serves, logs JSON without secrets, runs a never-run school at once, stops on the signal', async () => {
+    const file = path.join(dir, 'gamma.yaml');
+    writeFileSync(
+      file,
+      YAML.stringify({
+        ...sandboxes.config,
+        school: 'gamma',
+        edusign: { ...sandboxes.config.edusign, requestsPerMinute: 100_000 },
+        store: { kind: 'sqlite', path: 'gamma.sqlite' },
+      }),
+    );
+    let out = '';
+    const controller = new AbortController();
+    const io: CliIo = {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: (text: string) => (out += text) },
+      env: {},
+      stopSignal: controller.signal,
+    };
+    const exited = main(['serve', '--config', file, '--port', '0', '--grace-seconds', '20'], io);
+    const lines = () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    await waitFor(() => lines().some((l) => l.msg === 'service started'), 'the service to start');
+    const url = lines().find((l) => l.msg === 'service started')?.url as string;
+    // Never run before: the missed window is caught up at once.
+    await waitFor(
+      () => lines().some((l) => l.msg === 'run report stored'),
+      'the first run',
+      15_000,
+    );
+    const { status, body } = await getJson(`${url}/healthz`);
+    assert.equal(status, 200);
+    assert.equal(body.schools[0]?.school, 'gamma');
+    assert.equal(body.schools[0]?.lastRun?.outcome, 'succeeded');
+    controller.abort();
+    assert.equal(await exited, 0);
+    assert.ok(lines().some((l) => l.msg === 'service stopped'));
+    for (const secret of [
+      sandboxes.edusign.token,
+      sandboxes.auriga.password,
+      sandboxes.auriga.clientSecret,
+    ])
+      assert.ok(!out.includes(secret), 'no secret in the logs');
+  });
+});
