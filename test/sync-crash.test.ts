@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import YAML from 'yaml';
+import { type Harness, startHarness } from './helpers/sync-harness.ts';
+
+/**
+ * Crash safety: the CLI's sync process is killed (SIGKILL, no cleanup) after
+ * k writes on Edusign, for several k, then run again: no duplicate, and the
+ * final state is complete.
+ */
+
+const BIN = path.join(import.meta.dirname, '../bin/auriga-edusign.js');
+
+/**
+ * Run `sync` in a child process and SIGKILL it once Edusign has received `k`
+ * more writes (of `route` when given, e.g. `POST /v1/course`): the last of them
+ * is then still being handled, so its answer never reaches the killed client.
+ */
+function syncKilledAfter(
+  h: Harness,
+  file: string,
+  k: number,
+  route?: string,
+): Promise<{ killed: boolean; writes: number }> {
+  const count = () => (route ? (h.edusign.calls().byRoute[route] ?? 0) : h.edusign.calls().writes);
+  const start = count();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'sync', '--config', file, '--json'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let killed = false;
+    const watch = setInterval(() => {
+      if (!killed && count() - start >= k) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    }, 1);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearInterval(watch);
+      if (!killed && code !== 0 && code !== 1)
+        reject(new Error(`sync exited ${code ?? signal}: ${stderr}`));
+      else resolve({ killed, writes: count() - start });
+    });
+  });
+}
+
+describe('killed mid-run', () => {
+  let h: Harness;
+  let file: string;
+  before(async () => {
+    h = await startHarness({ school: 'small', seed: 21 });
+    file = path.join(h.dir, 'school.yaml');
+    writeFileSync(file, YAML.stringify(JSON.parse(JSON.stringify(h.configuration))));
+  });
+  after(() => h.cleanup());
+
+  test('killed after 1 and 12 writes, then after 1, 6 and 20 sheet creates; run to the end: no duplicate, nothing missing', async () => {
+    const kills: string[] = [];
+    for (const [k, route] of [
+      [1],
+      [12],
+      [1, 'POST /v1/course'],
+      [6, 'POST /v1/course'],
+      [20, 'POST /v1/course'],
+    ] as const) {
+      const { killed, writes } = await syncKilledAfter(h, file, k, route);
+      if (killed) kills.push(`${writes} ${route ?? 'writes'}`);
+    }
+    assert.equal(kills.length, 5, `the process was killed mid-run each time (${kills.join(', ')})`);
+    const report = await h.sync();
+    assert.equal(report.outcome, 'succeeded', JSON.stringify(report.failures.slice(0, 3)));
+
+    const state = h.edusign.state();
+    for (const [kind, items] of Object.entries({
+      courses: state.courses,
+      students: state.students,
+      professors: state.professors,
+      groups: state.groups,
+    })) {
+      const ids = items.map((i) => i.API_ID);
+      assert.equal(new Set(ids).size, ids.length, `no ${kind} is on Edusign twice`);
+    }
+    const expected = h.expectedInterventions();
+    assert.deepEqual(state.courses.map((c) => c.API_ID).sort(), expected.map((i) => i.id).sort());
+
+    // And the next run has nothing left to do.
+    h.edusign.resetCalls();
+    await h.sync();
+    assert.equal(h.edusign.calls().writes, 0);
+  });
+});
