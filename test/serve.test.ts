@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { Temporal } from 'temporal-polyfill';
 import YAML from 'yaml';
 import type { CliIo } from '../src/cli/io.ts';
@@ -14,7 +15,8 @@ import { createLogger } from '../src/observability/logger.ts';
 import { localToday, type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
 import type { Clock } from '../src/schedule/scheduler.ts';
 import { type Health, type Service, startService } from '../src/serve/service.ts';
-import { openStore } from '../src/store/index.ts';
+import { openSharedStores } from '../src/serve/stores.ts';
+import { openPostgresStore, openSqliteStore, openStore } from '../src/store/index.ts';
 
 /**
  * The service end to end: two schools, each on its own pair of sandboxes and
@@ -319,6 +321,62 @@ describe('serve: configuration errors', () => {
         return true;
       },
     );
+  });
+});
+
+describe('serve: stores', () => {
+  test('SQLite schools open their own file; schools on one PostgreSQL url share one store', async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'auriga-edusign-stores-'));
+    const schema = `serve_${process.pid}_${Date.now()}`;
+    const env = process.env;
+    const url = `postgres://${env.PGUSER ?? 'postgres'}@${env.PGHOST ?? '127.0.0.1'}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? 'test'}`;
+    const admin = new pg.Pool({ connectionString: url, max: 1 });
+    t.after(async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const base = {
+      auriga: {
+        url: 'https://auriga.example',
+        keycloakUrl: 'https://sso.example/auth',
+        realm: 'r',
+        clientId: 'c',
+        clientSecret: 'client-secret-value',
+        username: 'u',
+        password: 'password-value',
+        interventionsQueryId: '1',
+      },
+      edusign: { token: 'token-value' },
+    };
+    const configs = [
+      { school: 'a', store: { kind: 'sqlite', path: 'a.sqlite' } },
+      { school: 'b', store: { kind: 'sqlite', path: 'b.sqlite' } },
+      { school: 'c', store: { kind: 'postgres', url } },
+      { school: 'd', store: { kind: 'postgres', url } },
+    ].map((c) => parseConfig({ ...base, ...c }, { env: {}, baseDir: dir }));
+    const opened: string[] = [];
+    const stores = await openSharedStores(configs, async (store) => {
+      opened.push(store.kind);
+      return store.kind === 'postgres'
+        ? openPostgresStore({ connectionString: store.url, schema })
+        : openSqliteStore(store.path as string);
+    });
+    try {
+      assert.deepEqual(opened, ['sqlite', 'sqlite', 'postgres']);
+      assert.equal(stores.count, 3);
+      assert.equal(stores.of('c'), stores.of('d'));
+      assert.notEqual(stores.of('a'), stores.of('b'));
+      // Shared, yet each school sees only its own runs.
+      await stores
+        .of('c')
+        .forSchool('c')
+        .startRun({ id: 'run-c', startedAt: new Date().toISOString(), dryRun: false });
+      assert.equal((await stores.of('c').forSchool('c').recentRuns(5)).length, 1);
+      assert.equal((await stores.of('d').forSchool('d').recentRuns(5)).length, 0);
+    } finally {
+      await stores.close();
+    }
   });
 });
 

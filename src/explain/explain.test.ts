@@ -174,3 +174,44 @@ describe('explain (pure)', () => {
     assert.equal(localTime('2026-03-30T12:00:00.000Z', 'Europe/Paris'), '2026-03-30 14:00');
   });
 });
+
+test('a deletion held by the mass-change guard quotes the guard', () => {
+  const runs = [
+    run('r1', '2026-03-03T10:00:00.000Z', {
+      outcome: 'deletions_held',
+      held: [
+        {
+          kind: 'sheet',
+          aurigaId: '8',
+          edusignId: 'E8',
+          wanted: 'delete',
+          cause: 'mass_change_guard',
+          message:
+            'The sheet of 8 should be deleted but is left as it is: the mass-change guard holds deletions until a person confirms.',
+        },
+      ],
+      guard: {
+        triggered: true,
+        managed: 10,
+        deletions: 5,
+        reason: 'This run would delete 5 of the 10 sheets it manages.',
+      },
+    }),
+  ];
+  const mapping: Mapping = {
+    kind: 'sheet',
+    aurigaId: '8',
+    edusignId: 'E8',
+    fingerprint: 'x',
+    origin: 'created',
+    courseStart: '2026-03-10T08:00:00.000Z',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    updatedAt: '2026-03-01T10:00:00.000Z',
+  };
+  const answer = explain({ ...base, subject: 'sheet', aurigaId: '8', mapping, runs });
+  assert.equal(answer.lastAction?.code, 'mass_change_guard');
+  assert.match(
+    answer.sentences.join(' '),
+    /held back \(mass_change_guard\).*would delete 5 of the 10/,
+  );
+});

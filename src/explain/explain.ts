@@ -152,7 +152,11 @@ function eventsOf(run: RunRecord, subject: Subject, aurigaId: string): ExplainEv
       runId,
       at,
       event: 'held',
-      message: item.message,
+      // The guard's own sentence says how many deletions, of how many sheets, and how to confirm.
+      message:
+        item.cause === 'mass_change_guard' && report.guard?.reason
+          ? `${item.message} ${report.guard.reason}`
+          : item.message,
       edusignId: item.edusignId,
       code: item.cause,
       wanted: item.wanted,

@@ -155,7 +155,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           store: stores.of(school),
           signal,
           now: () => clock.now(),
-          logger: logger.child({ school }),
+          // The run names its school on every line itself.
+          logger,
           onRequest,
         });
       } catch (error) {
