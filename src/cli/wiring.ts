@@ -1,4 +1,4 @@
-import { createAurigaReader } from '../auriga/reader.ts';
+import { type AurigaReaderDeps, createAurigaReader } from '../auriga/reader.ts';
 import type { Config } from '../config/schema.ts';
 import { createEdusignClient, type EdusignClient } from '../edusign/client.ts';
 import { openStore } from '../store/index.ts';
@@ -22,7 +22,9 @@ export interface SchoolRunOptions {
   readonly store?: Store;
   readonly onPhase?: RunSyncDeps['onPhase'];
   readonly onResult?: RunSyncDeps['onResult'];
-  readonly logger?: RunSyncDeps['logger'];
+  readonly logger?: RunSyncDeps['logger'] & AurigaReaderDeps['logger'];
+  /** Rows read from Auriga so far, for a progress display. */
+  readonly onReadProgress?: AurigaReaderDeps['onProgress'];
   /**
    * Called after every HTTP attempt, for metrics. `route` is a template
    * (`/v1/course/:id`, `/api/menuEntries/:menuEntryId/searchResult`), never a path with ids.
@@ -69,6 +71,8 @@ export async function runSchool(
     const auriga = createAurigaReader(config.auriga, config.options, {
       fetch: countingFetch,
       ...(options.now ? { now: options.now } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.onReadProgress ? { onProgress: options.onReadProgress } : {}),
     });
     return await runSync({
       school: config.school,

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
+import type { Level } from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
+import { createLogger, createSecretScrubber } from '../../observability/logger.ts';
+import { createProgress } from '../../observability/progress.ts';
 import { formatReport, type RunReport } from '../../sync/report.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
 import { runSchool } from '../wiring.ts';
@@ -47,11 +50,31 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
     return EXIT.config;
   }
   const config = loadConfigFile(values.config, { env: io.env });
+  // On a terminal: a progress line, and only warnings in the log; else structured JSON logs.
+  const interactive = io.stderr.isTTY === true && !values.json;
+  const logger = createLogger({
+    destination: io.stderr as NodeJS.WritableStream,
+    level: (io.env.LOG_LEVEL as Level | undefined) ?? (interactive ? 'warn' : 'info'),
+    base: { school: config.school },
+    secrets: createSecretScrubber(config),
+  });
+  const progress = createProgress({ stream: io.stderr, enabled: interactive });
+  let rowsSeen = 0;
   const report = await runSchool(config, {
     dryRun,
     confirmDeletions: values['confirm-deletions'] ?? false,
     signal: io.stopSignal,
+    logger,
+    onPhase: (phase, { total }) => {
+      if (phase === 'auriga' || phase === 'plan' || phase === 'write') progress.phase(phase, total);
+    },
+    onReadProgress: ({ rows, pages }) => {
+      progress.tick(rows - rowsSeen, `${pages} page${pages === 1 ? '' : 's'}`);
+      rowsSeen = rows;
+    },
+    onResult: () => progress.tick(),
   });
+  progress.done();
   io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
   return exitCodeOf(report);
 }
