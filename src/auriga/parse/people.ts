@@ -43,12 +43,20 @@ export interface PeopleList {
 
 const EMPTY: PeopleList = Object.freeze({ people: [], broken: [] });
 
-/** Parse one cell; a number (a lone id) or anything not text gives a broken entry. */
-export function parsePeople(cell: unknown): PeopleList {
+/**
+ * Parse one cell; a number (a lone id) or anything not text gives a broken
+ * entry. `entries`, when given, keeps each entry's parse for the next cells
+ * (the same people recur on many rows); parsed values are frozen, so sharing
+ * them is safe.
+ */
+export function parsePeople(
+  cell: unknown,
+  entries?: Map<string, ParsedPerson | BrokenEntry>,
+): PeopleList {
   if (cell === null || cell === undefined) return EMPTY;
   if (typeof cell !== 'string') {
     if (Array.isArray(cell) && cell.every((item) => typeof item === 'string')) {
-      return parsePeople(cell.join('|'));
+      return parsePeople(cell.join('|'), entries);
     }
     const text = typeof cell === 'number' ? String(cell) : showCell(cell);
     return {
@@ -68,7 +76,11 @@ export function parsePeople(cell: unknown): PeopleList {
   for (const raw of cell.split('|')) {
     const text = raw.trim();
     if (text === '') continue;
-    const entry = parseEntry(text);
+    let entry = entries?.get(text);
+    if (entry === undefined) {
+      entry = Object.freeze(parseEntry(text));
+      entries?.set(text, entry);
+    }
     if ('reason' in entry) {
       broken.push(entry);
       continue;

@@ -9,7 +9,14 @@ import type {
 } from '../../domain/types.ts';
 import type { ColumnMatch, GroupColumn, InterventionColumn } from './columns.ts';
 import { resolveLabel } from './labels.ts';
-import { normaliseId, type ParsedPerson, parseIdList, parsePeople } from './people.ts';
+import {
+  type BrokenEntry,
+  normaliseId,
+  type ParsedPerson,
+  type PeopleList,
+  parseIdList,
+  parsePeople,
+} from './people.ts';
 import { parseWallClock, type TimeResolution } from './times.ts';
 import { inWindow } from './window.ts';
 
@@ -56,14 +63,38 @@ export function parseInterventionRows(
   const firstLineById = new Map<string, Cells>();
   const drafts: Array<{
     readonly base: Omit<Intervention, 'learners' | 'instructors'>;
-    readonly learners: readonly string[];
-    readonly instructors: readonly string[];
+    readonly learners: PeopleList;
+    readonly instructors: PeopleList;
   }> = [];
   const people: Record<PersonKind, PeopleTally> = {
     learner: new PeopleTally('learner'),
     instructor: new PeopleTally('instructor'),
   };
   let outsideWindow = 0;
+  // A group's learners are listed alike on each of its interventions: a
+  // cell's text is parsed once (about 600 distinct cells for 3,000 rows).
+  const peopleByCell = new Map<string, PeopleList>();
+  const entries = new Map<string, ParsedPerson | BrokenEntry>();
+  const readPeople = (value: unknown): PeopleList => {
+    if (typeof value !== 'string') return parsePeople(value, entries);
+    let list = peopleByCell.get(value);
+    if (list === undefined) {
+      list = parsePeople(value, entries);
+      peopleByCell.set(value, list);
+    }
+    return list;
+  };
+  // Many classes start and end at the same times: each text is converted once.
+  const times = new Map<string, TimeResolution>();
+  const readTime = (value: unknown): TimeResolution => {
+    if (typeof value !== 'string') return parseWallClock(value, context.timeZone);
+    let time = times.get(value);
+    if (time === undefined) {
+      time = parseWallClock(value, context.timeZone);
+      times.set(value, time);
+    }
+    return time;
+  };
 
   lines.forEach((line, position) => {
     const rowNumber = position + 1;
@@ -96,7 +127,7 @@ export function parseInterventionRows(
     }
     firstLineById.set(id, line);
 
-    const start = parseWallClock(cell('start'), context.timeZone);
+    const start = readTime(cell('start'));
     if (start.ok && !inWindow(context.window, start.epochMs)) {
       outsideWindow += 1;
       return;
@@ -105,7 +136,7 @@ export function parseInterventionRows(
       problems.push(timeProblem(id, 'Start', start));
       return;
     }
-    const end = parseWallClock(cell('end'), context.timeZone);
+    const end = readTime(cell('end'));
     if (!end.ok) {
       problems.push(timeProblem(id, 'End', end));
       return;
@@ -140,9 +171,9 @@ export function parseInterventionRows(
     const described = resolveLabel(cell('description'), context.language, { freeText: true });
     const description = described.ok ? described.value : undefined;
 
-    const listed = (kind: PersonKind, key: InterventionColumn): string[] => {
-      const { people: parsed, broken } = parsePeople(cell(key));
-      for (const entry of broken) {
+    const listed = (kind: PersonKind, key: InterventionColumn): PeopleList => {
+      const list = readPeople(cell(key));
+      for (const entry of list.broken) {
         problems.push({
           code: 'person.broken_entry',
           kind: entry.id === undefined ? 'sheet' : kind,
@@ -151,8 +182,8 @@ export function parseInterventionRows(
           message: `The ${kind} entry "${entry.text}" on intervention ${id} cannot be read: ${entry.reason}. Correct it in Auriga; the rest of the intervention is synced.`,
         });
       }
-      for (const person of parsed) people[kind].add(person, id);
-      return parsed.map((person) => person.id);
+      people[kind].use(list, id);
+      return list;
     };
     const learners = listed('learner', 'learners');
     const instructors = listed('instructor', 'instructors');
@@ -179,8 +210,8 @@ export function parseInterventionRows(
   const interventions = drafts.map(({ base, learners: l, instructors: i }) =>
     Object.freeze({
       ...base,
-      learners: Object.freeze(l.filter((personId) => learners.has(personId))),
-      instructors: Object.freeze(i.filter((personId) => instructors.has(personId))),
+      learners: people.learner.usableIds(l),
+      instructors: people.instructor.usableIds(i),
       groups: Object.freeze(base.groups),
     }),
   );
@@ -255,10 +286,10 @@ export function parseGroupRows(
 
 /** Compare Auriga ids: numerically when both are numbers, else as text. */
 export function compareIds(a: string, b: string): number {
-  const numeric = /^\d+$/;
-  if (numeric.test(a) && numeric.test(b) && a.length !== b.length) return a.length - b.length;
+  if (a.length !== b.length && NUMERIC.test(a) && NUMERIC.test(b)) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+const NUMERIC = /^\d+$/;
 
 const KIND_NAME: Record<PersonKind, string> = { learner: 'Learner', instructor: 'Instructor' };
 
@@ -266,8 +297,9 @@ interface Variant {
   /** As written on the highest intervention ID (emails differing only by case are one variant). */
   person: ParsedPerson;
   readonly usable: boolean;
-  /** Intervention ids listing the person with these details. */
-  readonly rows: string[];
+  /** How many interventions list the person with these details. */
+  count: number;
+  lowestRow: string;
   highestRow: string;
 }
 
@@ -281,30 +313,65 @@ interface Variant {
 class PeopleTally {
   readonly #kind: PersonKind;
   readonly #variants = new Map<string, Map<string, Variant>>();
+  /**
+   * Rows per people list: lists are shared by the rows with the same cell
+   * text, so people are counted once per distinct cell, not once per row.
+   */
+  readonly #uses = new Map<PeopleList, { count: number; lowestRow: string; highestRow: string }>();
+  #usable: ReadonlyMap<string, Person> | undefined;
+  readonly #usableIds = new Map<PeopleList, readonly string[]>();
 
   constructor(kind: PersonKind) {
     this.#kind = kind;
   }
 
-  add(person: ParsedPerson, interventionId: string): void {
+  /** A row (intervention `interventionId`) lists these people. */
+  use(list: PeopleList, interventionId: string): void {
+    if (list.people.length === 0) return;
+    const use = this.#uses.get(list);
+    if (use === undefined) {
+      this.#uses.set(list, { count: 1, lowestRow: interventionId, highestRow: interventionId });
+      return;
+    }
+    use.count += 1;
+    if (compareIds(interventionId, use.lowestRow) < 0) use.lowestRow = interventionId;
+    if (compareIds(interventionId, use.highestRow) > 0) use.highestRow = interventionId;
+  }
+
+  /** The ids of a list that are usable people, in order (after `settle`); shared and frozen. */
+  usableIds(list: PeopleList): readonly string[] {
+    let ids = this.#usableIds.get(list);
+    if (ids === undefined) {
+      const usable = this.#usable;
+      ids = Object.freeze(
+        list.people.map((p) => p.id).filter((personId) => usable?.has(personId) === true),
+      );
+      this.#usableIds.set(list, ids);
+    }
+    return ids;
+  }
+
+  #add(person: ParsedPerson, use: { count: number; lowestRow: string; highestRow: string }): void {
     let variants = this.#variants.get(person.id);
     if (variants === undefined) {
       variants = new Map();
       this.#variants.set(person.id, variants);
     }
-    const key = `${person.lastName}\u0000${person.firstName}\u0000${person.email.toLowerCase()}`;
+    const key = variantKey(person);
     const variant = variants.get(key);
     if (variant === undefined) {
       variants.set(key, {
         person,
         usable: person.missing.length === 0 && !person.badEmail,
-        rows: [interventionId],
-        highestRow: interventionId,
+        count: use.count,
+        lowestRow: use.lowestRow,
+        highestRow: use.highestRow,
       });
     } else {
-      variant.rows.push(interventionId);
-      if (compareIds(interventionId, variant.highestRow) > 0) {
-        variant.highestRow = interventionId;
+      variant.count += use.count;
+      if (compareIds(use.lowestRow, variant.lowestRow) < 0) variant.lowestRow = use.lowestRow;
+      if (compareIds(use.highestRow, variant.highestRow) > 0) {
+        variant.highestRow = use.highestRow;
         variant.person = person;
       }
     }
@@ -312,6 +379,23 @@ class PeopleTally {
 
   /** The usable people by id; problems for the others and for conflicts are appended. */
   settle(problems: Problem[]): Map<string, Person> {
+    // Entries are shared between lists: sum the uses per entry first.
+    const perEntry = new Map<
+      ParsedPerson,
+      { count: number; lowestRow: string; highestRow: string }
+    >();
+    for (const [list, use] of this.#uses) {
+      for (const person of list.people) {
+        const sum = perEntry.get(person);
+        if (sum === undefined) perEntry.set(person, { ...use });
+        else {
+          sum.count += use.count;
+          if (compareIds(use.lowestRow, sum.lowestRow) < 0) sum.lowestRow = use.lowestRow;
+          if (compareIds(use.highestRow, sum.highestRow) > 0) sum.highestRow = use.highestRow;
+        }
+      }
+    }
+    for (const [person, use] of perEntry) this.#add(person, use);
     const out = new Map<string, Person>();
     const ids = [...this.#variants.keys()].sort(compareIds);
     for (const id of ids) {
@@ -326,6 +410,7 @@ class PeopleTally {
       }
       if (variants.length > 1) problems.push(this.#conflictProblem(id, chosen, variants));
     }
+    this.#usable = out;
     return out;
   }
 
@@ -344,8 +429,8 @@ class PeopleTally {
           : person.missing.every((field) => field !== 'email') && !person.badEmail
             ? 'person.missing_name'
             : 'person.missing_details';
-    const first = lowest(variant.rows);
-    const others = variant.rows.length - 1;
+    const first = variant.lowestRow;
+    const others = variant.count - 1;
     const where = `on intervention ${first}${others > 0 ? ` (and ${others} other${others === 1 ? '' : 's'})` : ''}`;
     return {
       code,
@@ -358,9 +443,9 @@ class PeopleTally {
 
   /** `variants` best first, `chosen` being the first. */
   #conflictProblem(id: string, chosen: Variant, variants: readonly Variant[]): Problem {
-    const firstOther = lowest(variants.slice(1).flatMap((v) => v.rows));
+    const firstOther = lowest(variants.slice(1).map((v) => v.lowestRow));
     const shown = variants
-      .map((v) => `${describeDetails(v.person)} on ${countRows(v.rows.length)}`)
+      .map((v) => `${describeDetails(v.person)} on ${countRows(v.count)}`)
       .join('; ');
     return {
       code: 'person.conflicting_details',
@@ -375,8 +460,13 @@ class PeopleTally {
 /** Best first: complete, then seen on most interventions, then on the highest intervention ID. */
 function byPreference(a: Variant, b: Variant): number {
   if (a.usable !== b.usable) return a.usable ? -1 : 1;
-  if (a.rows.length !== b.rows.length) return b.rows.length - a.rows.length;
+  if (a.count !== b.count) return b.count - a.count;
   return compareIds(b.highestRow, a.highestRow);
+}
+
+/** Details compared without the case of the email. */
+function variantKey(person: ParsedPerson): string {
+  return `${person.lastName}\u0000${person.firstName}\u0000${person.email.toLowerCase()}`;
 }
 
 /** The lowest intervention ID of a list: where a problem is shown, whatever the row order. */

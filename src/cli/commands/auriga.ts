@@ -3,8 +3,8 @@ import { createAurigaReader, type DetailedRead } from '../../auriga/reader.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Problem } from '../../domain/types.ts';
-import { createLogger } from '../../observability/logger.ts';
-import { type Command, EXIT } from '../io.ts';
+import { redactSecrets } from '../../observability/secrets.ts';
+import { type CliIo, type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign auriga read --config FILE [--json] [--full] [--verbose]
 
@@ -42,13 +42,11 @@ export const run: Command = async (argv, io) => {
     return EXIT.config;
   }
   const config = loadConfigFile(values.config, { env: io.env });
-  const logger = createLogger({
-    level: values.verbose ? 'debug' : 'warn',
-    destination: io.stderr as NodeJS.WritableStream,
-    pretty: !values.json,
-    base: { school: config.school },
-    secrets: [config.auriga.password, config.auriga.clientSecret, config.edusign.token],
-  });
+  const logger = stderrLogger(io, values.verbose ?? false, [
+    config.auriga.password,
+    config.auriga.clientSecret,
+    config.edusign.token,
+  ]);
   const progress = io.stderr.isTTY === true && !values.json && !values.verbose;
   const startedAt = performance.now();
   const reader = createAurigaReader(config.auriga, config.options, {
@@ -154,4 +152,21 @@ export function formatProblem(problem: Problem): string {
     ? `${problem.row.favorite === 'groups' ? 'group' : 'intervention'} ${problem.row.id}`
     : `${problem.kind} ${problem.aurigaId}`;
   return `[${problem.code}] ${where}: ${problem.message}`;
+}
+
+/**
+ * Log lines on the command's standard error, one a line, secrets scrubbed:
+ * warnings always, the rest with --verbose.
+ */
+function stderrLogger(io: CliIo, verbose: boolean, secrets: readonly string[]) {
+  const line = (level: string) => (data: object, message?: string) => {
+    const details = Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : '';
+    io.stderr.write(redactSecrets(`${level}: ${message ?? ''}${details}\n`, secrets));
+  };
+  const quiet = () => {};
+  return {
+    warn: line('warning'),
+    info: verbose ? line('info') : quiet,
+    debug: verbose ? line('debug') : quiet,
+  };
 }
