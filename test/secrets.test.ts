@@ -105,9 +105,21 @@ describe('no secret in any output or log', () => {
     h.edusign.faults.clear();
     h.auriga.faults.clear();
     const code = await main(['sync', '--config', file], io);
-    assert.equal(code, 2);
-    assert.match(text(), /edusign\.unauthorized|token/i);
+    assert.equal(code, 3, 'a refused token is a configuration error');
+    assert.match(text(), /edusign\.unauthorized/);
     assert.ok(!text().includes(wrong));
     assert.ok(!text().includes(h.configuration.auriga.password));
+  });
+
+  test('a wrong Auriga password is refused without being shown', async () => {
+    const wrong = 'wrong-password-0123456789';
+    const { io, text } = captureIo({
+      SCHOOL_AURIGA_PASSWORD: wrong,
+      SCHOOL_EDUSIGN_TOKEN: h.configuration.edusign.token,
+    });
+    const code = await main(['sync', '--config', file], io);
+    assert.equal(code, 3, 'refused credentials are a configuration error');
+    assert.match(text(), /auriga\.password|password/);
+    assert.ok(!text().includes(wrong));
   });
 });

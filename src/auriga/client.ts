@@ -421,7 +421,7 @@ export class AurigaClient {
       return new ConfigError(
         'auriga.not_found',
         which
-          ? `Auriga has no ${which} under menu entry ${menuEntryOf(call.path)} (HTTP 404 on ${what}): check ${favorite?.setting} and auriga.menuEntryId (or remove auriga.menuEntryId so that it is found from the menus).`
+          ? `Auriga does not know ${which} under menu entry ${menuEntryOf(call.path)} (HTTP 404 on ${what}): check ${favorite?.setting} and auriga.menuEntryId (or remove auriga.menuEntryId so that it is found from the menus).`
           : `Auriga answered HTTP 404 on ${what}: check auriga.url (${this.#settings.url}).`,
       );
     }

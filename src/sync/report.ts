@@ -74,6 +74,8 @@ export interface RunReport {
     readonly code: string;
     readonly message: string;
     readonly hint?: string | undefined;
+    /** A setting must be fixed: retrying as it is will not help. */
+    readonly configuration?: boolean;
   };
 }
 

@@ -8,7 +8,7 @@ import type {
   EdusignProfessor,
   EdusignStudent,
 } from '../edusign/types.ts';
-import { AppError, isAppError } from '../errors/app-error.ts';
+import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
 import type { Mapping, SchoolStore } from '../store/port.ts';
 import { apply, findByApiId, type OperationResult } from './apply.ts';
 import { type Plan, plan } from './plan.ts';
@@ -55,6 +55,13 @@ export interface RunSyncDeps {
 
 /** A run holds the lock this long without renewing it; it renews every third of it. */
 const LOCK_TTL_MS = 15 * 60_000;
+
+/** Edusign refusing the token or the account: a setting to fix, not a moment to wait out. */
+const REFUSED_SETTINGS = new Set([
+  'edusign.unauthorized',
+  'edusign.payment_required',
+  'edusign.forbidden',
+]);
 
 const NO_CALLS: ApiCalls = {
   auriga: 0,
@@ -158,7 +165,12 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
       guard: null,
       apiCalls: deps.apiCalls?.() ?? NO_CALLS,
       error: isAppError(error)
-        ? { code: error.code, message: error.message, hint: error.hint }
+        ? {
+            code: error.code,
+            message: error.message,
+            hint: error.hint,
+            configuration: error instanceof ConfigError || REFUSED_SETTINGS.has(error.code),
+          }
         : {
             code: 'sync.unexpected',
             message: error instanceof Error ? error.message : String(error),

@@ -55,7 +55,6 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
   const logger = createLogger({
     destination: io.stderr as NodeJS.WritableStream,
     level: (io.env.LOG_LEVEL as Level | undefined) ?? (interactive ? 'warn' : 'info'),
-    base: { school: config.school },
     secrets: createSecretScrubber(config),
   });
   const progress = createProgress({ stream: io.stderr, enabled: interactive });
@@ -80,11 +79,7 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
 }
 
 export function exitCodeOf(report: RunReport): number {
-  if (report.outcome === 'failed')
-    return report.error?.code.startsWith('auriga.config') ||
-      report.error?.code.startsWith('config.')
-      ? EXIT.config
-      : EXIT.failed;
+  if (report.outcome === 'failed') return report.error?.configuration ? EXIT.config : EXIT.failed;
   if (report.outcome === 'partly_failed') return EXIT.partlyFailed;
   if (report.outcome === 'deletions_held') return EXIT.deletionsHeld;
   return EXIT.ok;
