@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { withoutUndefined } from './objects.ts';
 import { type Random, seededRandom } from './random.ts';
 
 /**
@@ -149,6 +151,46 @@ export class FaultInjector {
       return payload;
     });
   }
+}
+
+const faultKind = z.enum(FAULT_KINDS);
+const faultsBody = z.union([
+  z.strictObject({
+    inject: z.strictObject({
+      kind: faultKind,
+      method: z.string().optional(),
+      pathPrefix: z.string().optional(),
+      count: z.int().min(1).optional(),
+    }),
+  }),
+  z.strictObject({ clear: z.literal(true) }),
+  z.strictObject({
+    rate: z.number().min(0).max(1).optional(),
+    kinds: z.array(faultKind).optional(),
+    seed: z.int().min(0).optional(),
+    latencyMs: z.int().min(0).optional(),
+    retryAfterSeconds: z.int().min(0).optional(),
+  }),
+]);
+
+/**
+ * The faults' control routes, the same on both sandboxes: `GET /_sandbox/faults`
+ * shows the settings and what was injected; `POST /_sandbox/faults` takes
+ * `{rate, kinds, seed, latencyMs, retryAfterSeconds}`, `{inject: {kind, method,
+ * pathPrefix, count}}` or `{clear: true}`. A bad body answers 400.
+ */
+export function registerFaultRoutes(app: FastifyInstance, faults: FaultInjector): void {
+  const state = () => ({ config: faults.config, injected: faults.injected });
+  app.get('/_sandbox/faults', async () => state());
+  app.post('/_sandbox/faults', async (request, reply) => {
+    const body = faultsBody.safeParse(request.body);
+    if (!body.success) return reply.code(400).send({ error: z.prettifyError(body.error) });
+    const data = body.data;
+    if ('inject' in data) faults.inject(withoutUndefined(data.inject));
+    else if ('clear' in data) faults.clear();
+    else faults.configure(withoutUndefined(data));
+    return state();
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError, isAppError } from '../../errors/app-error.ts';
-import { FAULT_KINDS, type FaultInjector } from '../faults.ts';
+import { type FaultInjector, registerFaultRoutes } from '../faults.ts';
+import { withoutUndefined } from '../objects.ts';
 import {
   MALFORMED_KINDS,
   type MultiLabel,
@@ -197,26 +198,6 @@ const optionsBody = z.strictObject({
   columnSeed: z.int().optional(),
 });
 
-const faultKind = z.enum(FAULT_KINDS);
-const faultsBody = z.union([
-  z.strictObject({
-    inject: z.strictObject({
-      kind: faultKind,
-      method: z.string().optional(),
-      pathPrefix: z.string().optional(),
-      count: z.int().min(1).optional(),
-    }),
-  }),
-  z.strictObject({ clear: z.literal(true) }),
-  z.strictObject({
-    rate: z.number().min(0).max(1).optional(),
-    kinds: z.array(faultKind).optional(),
-    seed: z.int().min(0).optional(),
-    latencyMs: z.int().min(0).optional(),
-    retryAfterSeconds: z.int().min(0).optional(),
-  }),
-]);
-
 const person = z.strictObject({
   id: z.string(),
   lastName: z.string(),
@@ -341,19 +322,7 @@ export function registerControlRoutes(app: FastifyInstance, context: ControlHttp
     return { ok: true };
   });
 
-  app.get('/_sandbox/faults', async () => ({
-    config: context.faults.config,
-    injected: context.faults.injected,
-  }));
-  app.post('/_sandbox/faults', async (request, reply) => {
-    const body = faultsBody.safeParse(request.body);
-    if (!body.success) return refuse(reply, z.prettifyError(body.error));
-    const data = body.data;
-    if ('inject' in data) context.faults.inject(withoutUndefined(data.inject));
-    else if ('clear' in data) context.faults.clear();
-    else context.faults.configure(withoutUndefined(data));
-    return { config: context.faults.config, injected: context.faults.injected };
-  });
+  registerFaultRoutes(app, context.faults);
 }
 
 function refuse(reply: FastifyReply, error: string): FastifyReply {
@@ -373,10 +342,3 @@ function attempt<T>(reply: FastifyReply, action: () => T): T | FastifyReply {
 }
 
 /** zod leaves absent optionals as undefined keys; exactOptionalPropertyTypes wants them gone. */
-export function withoutUndefined<T extends object>(
-  value: T,
-): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}

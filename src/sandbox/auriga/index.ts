@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type FaultConfig, FaultInjector } from '../faults.ts';
+import { withoutUndefined } from '../objects.ts';
 import type { School } from '../school/types.ts';
 import { registerApi } from './api.ts';
 import {
@@ -7,7 +8,6 @@ import {
   type ControlState,
   createControl,
   registerControlRoutes,
-  withoutUndefined,
 } from './control.ts';
 import { registerKeycloak, sendNotFoundPage } from './keycloak.ts';
 import { type AurigaSettings, DEFAULT_SETTINGS } from './settings.ts';

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { isAppError } from '../../errors/app-error.ts';
-import { FAULT_KINDS } from '../faults.ts';
+import { registerFaultRoutes } from '../faults.ts';
+import { withoutUndefined } from '../objects.ts';
 import type { EdusignSandbox } from './index.ts';
 
 /**
@@ -15,27 +16,6 @@ const person = z.looseObject({
   LASTNAME: z.string(),
   EMAIL: z.string(),
 });
-
-const faultKind = z.enum(FAULT_KINDS);
-
-const faultsBody = z.union([
-  z.strictObject({
-    inject: z.strictObject({
-      kind: faultKind,
-      method: z.string().optional(),
-      pathPrefix: z.string().optional(),
-      count: z.int().min(1).optional(),
-    }),
-  }),
-  z.strictObject({ clear: z.literal(true) }),
-  z.strictObject({
-    rate: z.number().min(0).max(1).optional(),
-    kinds: z.array(faultKind).optional(),
-    seed: z.int().min(0).optional(),
-    latencyMs: z.int().min(0).optional(),
-    retryAfterSeconds: z.int().min(0).optional(),
-  }),
-]);
 
 const optionsBody = z.strictObject({
   account: z.enum(['ok', 'no-subscription']).optional(),
@@ -73,19 +53,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: EdusignSand
     return attempt(reply, () => ({ ID: sandbox.createProfessor(body.data) }));
   });
 
-  app.get('/_sandbox/faults', async () => ({
-    config: sandbox.faults.config,
-    injected: sandbox.faults.injected,
-  }));
-  app.post('/_sandbox/faults', async (request, reply) => {
-    const body = faultsBody.safeParse(request.body);
-    if (!body.success) return refuse(reply, z.prettifyError(body.error));
-    const data = body.data;
-    if ('inject' in data) sandbox.faults.inject(withoutUndefined(data.inject));
-    else if ('clear' in data) sandbox.faults.clear();
-    else sandbox.faults.configure(withoutUndefined(data));
-    return { config: sandbox.faults.config, injected: sandbox.faults.injected };
-  });
+  registerFaultRoutes(app, sandbox.faults);
 
   app.post('/_sandbox/options', async (request, reply) => {
     const body = optionsBody.safeParse(request.body);
@@ -115,10 +83,3 @@ function attempt<T>(reply: FastifyReply, action: () => T): T | FastifyReply {
 }
 
 /** zod leaves absent optionals as undefined keys; exactOptionalPropertyTypes wants them gone. */
-function withoutUndefined<T extends object>(
-  value: T,
-): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
