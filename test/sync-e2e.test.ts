@@ -283,6 +283,28 @@ const localDay = (date: Date) =>
     day: '2-digit',
   }).format(date);
 
+describe('two runs of one school never overlap', () => {
+  test('a second run started while the first holds the lock is refused, and nothing is doubled', async () => {
+    const h = await startHarness({ school: 'small', seed: 13 });
+    try {
+      const results = await Promise.allSettled([h.sync(), h.sync()]);
+      const refused = results.filter(
+        (r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'sync.locked',
+      );
+      const done = results.filter(
+        (r) => r.status === 'fulfilled' && r.value.outcome === 'succeeded',
+      );
+      assert.equal(refused.length, 1, JSON.stringify(results.map((r) => r.status)));
+      assert.equal(done.length, 1);
+      assertNoDuplicates(h.edusign.state());
+      // The lock is released at the end: the next run goes ahead.
+      assert.equal((await h.sync()).outcome, 'succeeded');
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
+
 describe('resilience', () => {
   test('10% injected 5xx, 429 and timeouts: the run completes with the same final state', async () => {
     const clean = await startHarness({ school: 'small', seed: 3 });
