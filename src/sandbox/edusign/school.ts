@@ -134,6 +134,31 @@ const DAY_MS = 86_400_000;
 
 type StudentRecord = Omit<Student, 'GROUPS'>;
 
+/** The record a PATCH body names by `ID`, or the error Edusign answers. */
+function patchTarget<T>(
+  input: Record<string, unknown> | undefined,
+  records: ReadonlyMap<string, T>,
+  entity: 'course' | 'student' | 'professor' | 'group',
+): Outcome<{ ID: string; record: T; body: Record<string, unknown> }> {
+  if (input === undefined) return fail([`${entity} is required`]);
+  const ID = typeof input.ID === 'string' && input.ID !== '' ? input.ID : undefined;
+  if (ID === undefined) return fail(['ID is required']);
+  const record = records.get(ID);
+  if (!record) return fail(`${entity.charAt(0).toUpperCase()}${entity.slice(1)} not found`);
+  return ok({ ID, record, body: input });
+}
+
+/** `get-id`: the first record created with this `API_ID` (Edusign does not enforce uniqueness). */
+function idByApiId(
+  records: Iterable<{ ID: string; API_ID: string | null }>,
+  apiId: string,
+  notFound: string,
+): Outcome<IdPair> {
+  for (const record of records)
+    if (record.API_ID === apiId) return ok({ ID: record.ID, id: record.ID });
+  return fail(notFound);
+}
+
 export class EdusignSchool {
   readonly #now: () => Date;
   readonly #courses = new Map<string, Course>();
@@ -247,9 +272,7 @@ export class EdusignSchool {
 
   courseIdByApiId(apiId: string): Outcome<IdPair> {
     // API_ID is not unique on Edusign: the first created wins.
-    for (const course of this.#courses.values())
-      if (course.API_ID === apiId) return ok({ ID: course.ID, id: course.ID });
-    return fail('Course not found');
+    return idByApiId(this.#courses.values(), apiId, 'Course not found');
   }
 
   listCourses(query: Record<string, unknown>): Outcome<Course[]> {
@@ -283,13 +306,11 @@ export class EdusignSchool {
   }
 
   patchCourse(input: Record<string, unknown> | undefined): Outcome<true> {
-    if (input === undefined) return fail(['course is required']);
-    const ID = typeof input.ID === 'string' && input.ID !== '' ? input.ID : undefined;
-    if (ID === undefined) return fail(['ID is required']);
-    const course = this.#courses.get(ID);
-    if (!course) return fail('Course not found');
+    const target = patchTarget(input, this.#courses, 'course');
+    if (!target.ok) return target;
+    const { record: course, body } = target.value;
     if (course.LOCKED === 1) return fail('course locked');
-    const read = new FieldReader(input, 'patch');
+    const read = new FieldReader(body, 'patch');
     const NAME = read.required('NAME');
     const START = read.instant('START');
     const END = read.instant('END');
@@ -436,9 +457,7 @@ export class EdusignSchool {
   }
 
   studentIdByApiId(apiId: string): Outcome<IdPair> {
-    for (const student of this.#students.values())
-      if (student.API_ID === apiId) return ok({ ID: student.ID, id: student.ID });
-    return fail('Student not found');
+    return idByApiId(this.#students.values(), apiId, 'Student not found');
   }
 
   listStudents(query: Record<string, unknown>): Outcome<Student[]> {
@@ -476,12 +495,10 @@ export class EdusignSchool {
   }
 
   patchStudent(input: Record<string, unknown> | undefined): Outcome<true> {
-    if (input === undefined) return fail(['student is required']);
-    const ID = typeof input.ID === 'string' && input.ID !== '' ? input.ID : undefined;
-    if (ID === undefined) return fail(['ID is required']);
-    const student = this.#students.get(ID);
-    if (!student) return fail('Student not found');
-    const read = new FieldReader(input, 'patch');
+    const target = patchTarget(input, this.#students, 'student');
+    if (!target.ok) return target;
+    const { ID, record: student, body } = target.value;
+    const read = new FieldReader(body, 'patch');
     const FIRSTNAME = read.required('FIRSTNAME');
     const LASTNAME = read.required('LASTNAME');
     const EMAIL = read.named('EMAIL') ? read.email('EMAIL') : undefined;
@@ -571,9 +588,7 @@ export class EdusignSchool {
   }
 
   professorIdByApiId(apiId: string): Outcome<IdPair> {
-    for (const professor of this.#professors.values())
-      if (professor.API_ID === apiId) return ok({ ID: professor.ID, id: professor.ID });
-    return fail('Professor not found');
+    return idByApiId(this.#professors.values(), apiId, 'Professor not found');
   }
 
   listProfessors(query: Record<string, unknown>): Outcome<Professor[]> {
@@ -583,12 +598,10 @@ export class EdusignSchool {
   }
 
   patchProfessor(input: Record<string, unknown> | undefined): Outcome<true> {
-    if (input === undefined) return fail(['professor is required']);
-    const ID = typeof input.ID === 'string' && input.ID !== '' ? input.ID : undefined;
-    if (ID === undefined) return fail(['ID is required']);
-    const professor = this.#professors.get(ID);
-    if (!professor) return fail('Professor not found');
-    const read = new FieldReader(input, 'patch');
+    const target = patchTarget(input, this.#professors, 'professor');
+    if (!target.ok) return target;
+    const { ID, record: professor, body } = target.value;
+    const read = new FieldReader(body, 'patch');
     const FIRSTNAME = read.required('FIRSTNAME');
     const LASTNAME = read.required('LASTNAME');
     const EMAIL = read.named('EMAIL') ? read.email('EMAIL') : undefined;
@@ -653,9 +666,7 @@ export class EdusignSchool {
   }
 
   groupIdByApiId(apiId: string): Outcome<IdPair> {
-    for (const group of this.#groups.values())
-      if (group.API_ID === apiId) return ok({ ID: group.ID, id: group.ID });
-    return fail('Group not found');
+    return idByApiId(this.#groups.values(), apiId, 'Group not found');
   }
 
   listGroups(query: Record<string, unknown>): Outcome<Group[]> {
@@ -665,12 +676,10 @@ export class EdusignSchool {
   }
 
   patchGroup(input: Record<string, unknown> | undefined): Outcome<true> {
-    if (input === undefined) return fail(['group is required']);
-    const ID = typeof input.ID === 'string' && input.ID !== '' ? input.ID : undefined;
-    if (ID === undefined) return fail(['ID is required']);
-    const group = this.#groups.get(ID);
-    if (!group) return fail('Group not found');
-    const read = new FieldReader(input, 'patch');
+    const target = patchTarget(input, this.#groups, 'group');
+    if (!target.ok) return target;
+    const { ID, record: group, body } = target.value;
+    const read = new FieldReader(body, 'patch');
     const NAME = read.required('NAME');
     const DESCRIPTION = read.optional('DESCRIPTION');
     const STUDENTS = read.ids('STUDENTS');
