@@ -13,10 +13,10 @@ import { parseConfig } from '../src/config/load.ts';
 import type { Config } from '../src/config/schema.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { localToday, type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
-import type { Clock } from '../src/schedule/scheduler.ts';
 import { type Health, type Service, startService } from '../src/serve/service.ts';
 import { openSharedStores } from '../src/serve/stores.ts';
 import { openPostgresStore, openSqliteStore, openStore } from '../src/store/index.ts';
+import { VirtualClock } from './helpers/virtual-clock.ts';
 
 /**
  * The service end to end: two schools, each on its own pair of sandboxes and
@@ -36,67 +36,6 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_00
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(2);
-  }
-}
-
-/** Virtual time that jumps to the next sleeper's wake-up, only once every scheduler loop sleeps. */
-class VirtualClock implements Clock {
-  #now: number;
-  #timers: { at: number; resolve: () => void }[] = [];
-
-  constructor(start: Date) {
-    this.#now = start.getTime();
-  }
-
-  now(): Date {
-    return new Date(this.#now);
-  }
-
-  get sleepers(): number {
-    return this.#timers.length;
-  }
-
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const timer = {
-        at: this.#now + ms,
-        resolve: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.#timers = this.#timers.filter((t) => t !== timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#timers.push(timer);
-    });
-  }
-
-  /** Advance to `end`, waking sleepers in order, each step once `loops` loops sleep (no run in progress). */
-  async runUntil(end: Date, loops: number): Promise<void> {
-    for (;;) {
-      await waitFor(() => this.#timers.length >= loops, 'every school to be idle');
-      this.#timers.sort((a, b) => a.at - b.at);
-      const timer = this.#timers[0];
-      if (timer === undefined || timer.at > end.getTime()) {
-        this.#now = Math.max(this.#now, end.getTime());
-        return;
-      }
-      this.#timers.shift();
-      this.#now = Math.max(this.#now, timer.at);
-      timer.resolve();
-    }
-  }
-
-  /** Jump to `to` at once, waking every sleeper due by then. */
-  jumpTo(to: Date): void {
-    this.#now = Math.max(this.#now, to.getTime());
-    const due = this.#timers.filter((t) => t.at <= this.#now);
-    this.#timers = this.#timers.filter((t) => t.at > this.#now);
-    for (const timer of due) timer.resolve();
   }
 }
 
@@ -184,7 +123,11 @@ describe('serve: two schools on a virtual clock', () => {
   });
 
   test('over a simulated day each school runs once in each window', async () => {
-    await clock.runUntil(local(tomorrow, '00:00'), 2);
+    await clock.runUntil(
+      local(tomorrow, '00:00'),
+      () => waitFor(() => clock.sleepers >= 2, 'every school to be idle'),
+      true,
+    );
     for (const school of ['alpha', 'beta']) {
       const times = runs.filter((r) => r.school === school).map((r) => localClock(r.at));
       assert.equal(times.length, 2, `${school} ran at ${times.join(', ')}`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Temporal } from 'temporal-polyfill';
-import { type Clock, createScheduler, type ScheduledSchool } from './scheduler.ts';
+import { VirtualClock } from '../../test/helpers/virtual-clock.ts';
+import { createScheduler, type ScheduledSchool } from './scheduler.ts';
 import type { DailyWindow } from './windows.ts';
 
 const WINDOWS: readonly DailyWindow[] = [
@@ -14,57 +15,11 @@ const DAY = 24 * HOUR;
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * Virtual time: `sleep` registers a timer, and `runUntil` jumps to the
- * earliest one once every loop is idle. Days pass in milliseconds of real time.
- */
-class VirtualClock implements Clock {
-  #now: number;
-  #timers: { at: number; resolve: () => void }[] = [];
-
-  constructor(start: Date) {
-    this.#now = start.getTime();
-  }
-
-  now(): Date {
-    return new Date(this.#now);
-  }
-
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const timer = {
-        at: this.#now + ms,
-        resolve: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.#timers = this.#timers.filter((t) => t !== timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#timers.push(timer);
-    });
-  }
-
-  async runUntil(end: Date): Promise<void> {
-    for (;;) {
-      await flush();
-      await flush();
-      this.#timers.sort((a, b) => a.at - b.at);
-      const timer = this.#timers[0];
-      if (timer === undefined || timer.at >= end.getTime()) {
-        this.#now = Math.max(this.#now, end.getTime());
-        return;
-      }
-      this.#timers.shift();
-      this.#now = Math.max(this.#now, timer.at);
-      timer.resolve();
-    }
-  }
-}
+/** Every scheduler loop is idle once a few turns of the event loop have passed. */
+const settle = async () => {
+  await flush();
+  await flush();
+};
 
 function local(date: string, time: string, zone: string): Date {
   const zoned = Temporal.PlainDateTime.from(`${date}T${time}`).toZonedDateTime(zone);
@@ -125,7 +80,7 @@ describe('createScheduler', () => {
       },
     });
     scheduler.start();
-    await clock.runUntil(new Date(start.getTime() + 3 * DAY));
+    await clock.runUntil(new Date(start.getTime() + 3 * DAY), settle);
     await scheduler.stop({ graceMs: 1000 });
 
     assert.equal(maxActive, 1);
@@ -163,7 +118,7 @@ describe('createScheduler', () => {
       },
     });
     scheduler.start();
-    await clock.runUntil(local('2026-06-02', '00:00', zone));
+    await clock.runUntil(local('2026-06-02', '00:00', zone), settle);
     await scheduler.stop({ graceMs: 1000 });
     assert.equal(maxActive, 1);
     // 11:xx scheduled run, then at ~21:xx the morning run's end: the evening
@@ -192,7 +147,7 @@ describe('createScheduler', () => {
       },
     });
     scheduler.start();
-    await clock.runUntil(new Date(start.getTime() + 2 * DAY));
+    await clock.runUntil(new Date(start.getTime() + 2 * DAY), settle);
     await scheduler.stop({ graceMs: 1000 });
     // One catch-up at start (never ran), then two windows a day for two days.
     assert.equal(attempts, 5);
@@ -219,7 +174,7 @@ describe('createScheduler', () => {
       },
     });
     scheduler.start();
-    await clock.runUntil(new Date('2026-06-01T08:01:00Z'));
+    await clock.runUntil(new Date('2026-06-01T08:01:00Z'), settle);
     assert.equal(started, 1, 'never ran: it runs at once');
     assert.deepEqual(scheduler.running(), ['a']);
 
@@ -235,7 +190,7 @@ describe('createScheduler', () => {
     assert.equal(finished, 1);
     assert.equal(seenSignal?.aborted, false, 'a run that ends within the grace is not aborted');
 
-    await clock.runUntil(new Date('2026-06-04T00:00:00Z'));
+    await clock.runUntil(new Date('2026-06-04T00:00:00Z'), settle);
     assert.equal(started, 1, 'no run after stop');
   });
 
@@ -253,7 +208,7 @@ describe('createScheduler', () => {
       },
     });
     scheduler.start();
-    await clock.runUntil(new Date('2026-06-01T08:01:00Z'));
+    await clock.runUntil(new Date('2026-06-01T08:01:00Z'), settle);
     await scheduler.stop({ graceMs: 10 });
     assert.equal(seenSignal?.aborted, true);
     assert.equal((seenSignal?.reason as { code?: string } | undefined)?.code, 'scheduler.stopped');
@@ -276,7 +231,7 @@ describe('createScheduler', () => {
       },
     });
     scheduler.start();
-    await clock.runUntil(new Date('2026-06-01T12:00:00Z'));
+    await clock.runUntil(new Date('2026-06-01T12:00:00Z'), settle);
     await scheduler.stop({ graceMs: 1000 });
     assert.ok(ran.includes('good'));
     assert.ok(!ran.includes('bad'));
