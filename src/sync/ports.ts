@@ -65,6 +65,7 @@ export interface EdusignPort {
   listProfessors(): Promise<readonly EdusignProfessor[]>;
   listGroups(): Promise<readonly EdusignGroup[]>;
 
+  getCourse(id: string): Promise<EdusignCourse>;
   createCourse(fields: CourseFields): Promise<string>;
   updateCourse(id: string, fields: Partial<CourseFields>): Promise<void>;
   deleteCourse(id: string): Promise<void>;

@@ -258,10 +258,8 @@ async function resolveJournal(deps: RunSyncDeps, runId: string, now: () => Date)
 }
 
 async function courseStartOf(edusign: EdusignPort, id: string): Promise<string | null> {
-  const port = edusign as EdusignPort & { getCourse?: (id: string) => Promise<EdusignCourse> };
-  if (!port.getCourse) return null;
   try {
-    return normalizeInstant((await port.getCourse(id)).START);
+    return normalizeInstant((await edusign.getCourse(id)).START);
   } catch {
     return null;
   }
