@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSchool } from '../src/cli/wiring.ts';
+import { runSchool } from '../src/app/index.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { startSandboxes } from '../src/sandbox/start.ts';
 import type { RunReport } from '../src/sync/report.ts';

@@ -12,9 +12,9 @@ import { test } from 'node:test';
 const SRC = import.meta.dirname;
 const CORE = [
   'domain',
+  'rules',
   'auriga/parse',
   'sync/plan.ts',
-  'sync/payloads.ts',
   'sync/fingerprint.ts',
   'sync/operations.ts',
 ];

@@ -284,13 +284,21 @@ const localDay = (date: Date) =>
   }).format(date);
 
 describe('two runs of one school never overlap', () => {
-  test('a second run started while the first holds the lock is refused, and nothing is doubled', async () => {
+  test('a second run that may not wait for the lease is refused, names the holder, and nothing is doubled', async () => {
     const h = await startHarness({ school: 'small', seed: 13 });
     try {
-      const results = await Promise.allSettled([h.sync(), h.sync()]);
+      const results = await Promise.allSettled([
+        h.sync({ leaseWaitMs: 0 }),
+        h.sync({ leaseWaitMs: 0 }),
+      ]);
       const refused = results.filter(
         (r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'sync.locked',
       );
+      for (const r of refused)
+        assert.match(
+          String((r as PromiseRejectedResult).reason.message),
+          /in progress \(run [0-9a-f-]{36}, on .+ pid \d+/,
+        );
       const done = results.filter(
         (r) => r.status === 'fulfilled' && r.value.outcome === 'succeeded',
       );
@@ -299,6 +307,20 @@ describe('two runs of one school never overlap', () => {
       assertNoDuplicates(h.edusign.state());
       // The lock is released at the end: the next run goes ahead.
       assert.equal((await h.sync()).outcome, 'succeeded');
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a second run waits for a live lease, then runs after it, writing nothing twice', async () => {
+    const h = await startHarness({ school: 'small', seed: 13 });
+    try {
+      const [first, second] = await Promise.all([h.sync(), h.sync()]);
+      assert.equal(first.outcome, 'succeeded');
+      assert.equal(second.outcome, 'succeeded');
+      const writes = (r: typeof first) => r.apiCalls.edusignWrites;
+      assert.equal(Math.min(writes(first), writes(second)), 0, 'the one that waited wrote nothing');
+      assertNoDuplicates(h.edusign.state());
     } finally {
       await h.cleanup();
     }
@@ -326,7 +348,7 @@ describe('resilience', () => {
         ...faulty.configuration,
         edusign: { ...faulty.configuration.edusign, timeoutMs: 1000 },
       };
-      const { runSchool } = await import('../src/cli/wiring.ts');
+      const { runSchool } = await import('../src/app/index.ts');
       let report = await runSchool(faultyConfig, { now: today });
       // A run may leave items for the next one; it never leaves a duplicate.
       for (let i = 0; i < 3 && report.outcome === 'partly_failed'; i++)

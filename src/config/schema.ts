@@ -97,6 +97,11 @@ export const optionsSchema = z.strictObject({
    * the window are held until a person confirms. @default 0.1
    */
   maxDeleteShare: z.number().min(0).max(1).default(0.1),
+  /**
+   * … and only when they are also more than this many sheets: a small school
+   * cancelling two classes is not an accident. @default 5
+   */
+  maxDeleteCount: z.number().int().min(0).default(5),
 });
 
 export const storeSchema = z.strictObject({

@@ -91,4 +91,52 @@ export interface AurigaSnapshot {
   readonly problems: readonly Problem[];
   /** Rows read from each favorite, before filtering by the window. */
   readonly rowsRead: { readonly interventions: number; readonly groups: number };
+  /**
+   * Whether the Interventions favorite was read to its last page. A read that
+   * stopped early (an empty page before `totalPages`, the page cap) is
+   * incomplete: what was read is synced, nothing is deleted on it.
+   * @default complete
+   */
+  readonly completeness?: ReadCompleteness | undefined;
+}
+
+export interface ReadCompleteness {
+  readonly complete: boolean;
+  readonly pagesRead: number;
+  /** As Auriga gave it; undefined when it gave none. */
+  readonly totalPages: number | undefined;
+}
+
+/** How an Edusign record came to be ours. Only `created` sheets may ever be deleted (docs/rules.md §7). */
+export type MappingOrigin = 'created' | 'adopted';
+
+/** Auriga id → Edusign id for one kind, with what we last wrote. */
+export interface Mapping {
+  readonly kind: EntityKind;
+  readonly aurigaId: string;
+  readonly edusignId: string;
+  /** Fingerprint of the fields we last wrote (or found, when adopting): unchanged data writes nothing. */
+  readonly fingerprint: string;
+  readonly origin: MappingOrigin;
+  /** Sheets: the course's start as last written (UTC ISO); null for other kinds. */
+  readonly courseStart: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/**
+ * A write in flight. Journaled before the request is sent and ended after its
+ * answer is recorded; an entry still pending at the next run means the answer
+ * was lost (crash, timeout, dropped connection) and must be resolved on
+ * Edusign (by external id) before anything is created again.
+ */
+export interface JournalEntry {
+  readonly id: string;
+  readonly runId: string;
+  readonly kind: EntityKind;
+  readonly aurigaId: string;
+  readonly action: 'create' | 'update' | 'delete';
+  /** The fingerprint of what was being written. */
+  readonly fingerprint: string;
+  readonly startedAt: string;
 }

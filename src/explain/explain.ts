@@ -146,7 +146,13 @@ function eventsOf(run: RunRecord, subject: Subject, aurigaId: string): ExplainEv
     item.kind === subject && item.aurigaId === aurigaId;
   const events: ExplainEvent[] = [];
   for (const item of (report.done ?? []).filter(mine))
-    events.push({ runId, at, event: item.action, message: item.reason, edusignId: item.edusignId });
+    events.push({
+      runId,
+      at,
+      event: item.action === 'recreated' ? 'created' : item.action,
+      message: item.reason,
+      edusignId: item.edusignId,
+    });
   for (const item of (report.held ?? []).filter(mine))
     events.push({
       runId,

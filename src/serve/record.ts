@@ -1,4 +1,4 @@
-import type { SchoolRunOptions } from '../cli/wiring.ts';
+import type { SchoolRunOptions } from '../app/index.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RunReport } from '../sync/report.ts';
 

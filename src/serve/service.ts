@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { runSchool as defaultRunSchool, type SchoolRunOptions } from '../cli/wiring.ts';
+import { runSchool as defaultRunSchool, type SchoolRunOptions } from '../app/index.ts';
 import type { Config } from '../config/schema.ts';
 import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
 import { createLogger, createSecretScrubber, type Logger } from '../observability/logger.ts';

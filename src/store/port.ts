@@ -1,4 +1,5 @@
-import type { EntityKind } from '../domain/types.ts';
+import { RUN_STATES, type RunState } from '../domain/run-states.ts';
+import type { EntityKind, JournalEntry, Mapping } from '../domain/types.ts';
 
 /**
  * What the sync remembers between runs, per school. The core depends only on
@@ -6,48 +7,11 @@ import type { EntityKind } from '../domain/types.ts';
  * `postgres/` (a fleet) implement it and pass the same test suite.
  */
 
-/** How an Edusign record came to be ours. Only `created` sheets may ever be deleted. */
-export type MappingOrigin = 'created' | 'adopted';
+export type { JournalEntry, Mapping, MappingOrigin } from '../domain/types.ts';
 
-/** Auriga id → Edusign id for one kind, with what we last wrote. */
-export interface Mapping {
-  readonly kind: EntityKind;
-  readonly aurigaId: string;
-  readonly edusignId: string;
-  /** Fingerprint of the fields we last wrote (or found, when adopting): unchanged data writes nothing. */
-  readonly fingerprint: string;
-  readonly origin: MappingOrigin;
-  /** Sheets: the course's start as last written (UTC ISO); null for other kinds. */
-  readonly courseStart: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/**
- * A write in flight. Journaled before the request is sent and ended after its
- * answer is recorded; an entry still pending at the next run means the answer
- * was lost (crash, timeout, dropped connection) and must be resolved on
- * Edusign (`get-id`) before anything is created again.
- */
-export interface JournalEntry {
-  readonly id: string;
-  readonly runId: string;
-  readonly kind: EntityKind;
-  readonly aurigaId: string;
-  readonly action: 'create' | 'update' | 'delete';
-  /** The fingerprint of what was being written. */
-  readonly fingerprint: string;
-  readonly startedAt: string;
-}
-
-export const RUN_OUTCOMES = [
-  'running',
-  'succeeded',
-  'partly_failed',
-  'failed',
-  'deletions_held',
-] as const;
-export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+/** A run's state: see src/domain/run-states.ts for the states and the moves allowed. */
+export const RUN_OUTCOMES = RUN_STATES;
+export type RunOutcome = RunState;
 
 export interface RunRecord {
   readonly id: string;
@@ -82,10 +46,20 @@ export interface SchoolStore {
   pendingJournal(): Promise<JournalEntry[]>;
 
   startRun(run: { id: string; startedAt: string; dryRun: boolean }): Promise<void>;
+  /**
+   * Record a run's final state. Refused (`store.bad_transition`) when the
+   * table of run states forbids the move, e.g. ending a run twice.
+   */
   finishRun(
     id: string,
     result: { finishedAt: string; outcome: RunOutcome; report: unknown },
   ): Promise<void>;
+  /**
+   * Record every run of the school still `running`, but `except`, as
+   * `abandoned`: called by the holder of the school's lease, so no other run
+   * of it can be alive. Returns their ids.
+   */
+  abandonRuns(options: { except: string; finishedAt: string }): Promise<string[]>;
   /** Newest first. */
   recentRuns(limit: number): Promise<RunRecord[]>;
   getRun(id: string): Promise<RunRecord | undefined>;
@@ -98,6 +72,18 @@ export interface SchoolStore {
   unlock(owner: string): Promise<void>;
   /** Who holds the school's run lock, and until when; undefined when nobody does. */
   lockHolder(): Promise<{ owner: string; expiresAt: string } | undefined>;
+  /**
+   * Show that `holder` is alive for as long as it runs, where the store can
+   * (PostgreSQL: a session-level advisory lock on a connection of its own,
+   * which dies with the process). Release it when the run ends.
+   */
+  holdPresence(holder: string): Promise<{ release(): Promise<void> }>;
+  /**
+   * True only when the store can tell that the holder of a lease is gone
+   * (its advisory lock is free; on one machine, its pid no longer exists);
+   * false when it is alive or when this cannot be told.
+   */
+  holderGone(holder: string): Promise<boolean>;
 }
 
 export interface Store {

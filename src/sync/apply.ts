@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityKind } from '../domain/types.ts';
-import type { CourseFields, GroupFields, PersonFields } from '../edusign/types.ts';
-import { isAppError } from '../errors/app-error.ts';
-import type { Mapping, MappingOrigin, SchoolStore } from '../store/port.ts';
-import { fingerprint } from './fingerprint.ts';
+import type { EntityKind, Mapping, MappingOrigin } from '../domain/types.ts';
+import type { GroupPayload, Payload, SheetPayload } from '../rules/payloads.ts';
+import type { SchoolStore } from '../store/port.ts';
+import { FROZEN_FINGERPRINT, fingerprint } from './fingerprint.ts';
 import { KIND_ORDER, type Operation } from './operations.ts';
-import {
-  API_TYPE,
-  type GroupPayload,
-  type Payload,
-  type PersonPayload,
-  type SheetPayload,
-} from './payloads.ts';
-import type { EdusignPort } from './ports.ts';
+import type { EdusignPort, WriteOutcome, WriteRequest } from './ports.ts';
 
 /**
  * The executor: performs a plan's operations on Edusign in dependency order
- * (people and groups before the sheets that need their ids), a few at a time,
- * records each result in the store, and goes on past a failed item.
+ * (people and groups before the sheets that need their ids), in batches of
+ * the port's size (one request each on v1, up to 1,000 on v3) a few at a
+ * time, records each result in the store, and goes on past a failed item.
  * Every create is journaled before it is sent, so a lost answer is resolved
  * by the next run instead of being created twice.
  */
@@ -37,7 +30,7 @@ export interface ApplyDeps {
   readonly store: SchoolStore;
   readonly runId: string;
   readonly now: () => Date;
-  /** Operations in flight at once. @default 4 */
+  /** Batches in flight at once. @default 4 */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: OperationResult) => void;
@@ -61,184 +54,229 @@ export async function apply(
     results.push(result);
     deps.onResult?.(result);
   };
+  const size = Math.max(1, deps.edusign.maxBatch);
   // Deletions last: a sheet is only removed once everything else is written.
   const phases = [
     ...KIND_ORDER.map((kind) => operations.filter((o) => o.kind === kind && o.action !== 'delete')),
     operations.filter((o) => o.action === 'delete'),
   ];
   for (const phase of phases) {
-    await pool(phase, deps.concurrency ?? 4, deps.signal, async (operation) => {
-      record(await perform(operation, ids, byKey, deps));
+    const batches: Operation[][] = [];
+    for (let at = 0; at < phase.length; at += size) batches.push(phase.slice(at, at + size));
+    await pool(batches, deps.concurrency ?? 4, deps.signal, async (batch) => {
+      for (const result of await performBatch(batch, ids, byKey, deps)) record(result);
     });
   }
   return results;
 }
 
-async function perform(
-  operation: Operation,
+interface Prepared {
+  readonly operation: Operation;
+  readonly request: WriteRequest;
+  /** What is remembered once written: the payload in Auriga's terms, as far as it was written. */
+  readonly written: Payload | undefined;
+  readonly journalId: string | undefined;
+}
+
+async function performBatch(
+  batch: readonly Operation[],
+  ids: IdIndex,
+  byKey: Map<string, Mapping>,
+  deps: ApplyDeps,
+): Promise<OperationResult[]> {
+  const results: OperationResult[] = [];
+  const sending: Prepared[] = [];
+  for (const operation of batch) {
+    if (operation.action === 'hold') {
+      results.push({ operation, status: 'held', edusignId: operation.edusignId ?? undefined });
+      continue;
+    }
+    if (operation.action === 'delete') {
+      sending.push({
+        operation,
+        request: {
+          action: 'delete',
+          kind: 'sheet',
+          aurigaId: operation.aurigaId,
+          edusignId: operation.edusignId,
+        },
+        written: undefined,
+        journalId: undefined,
+      });
+      continue;
+    }
+    const written = known(operation.kind, operation.payload, ids);
+    if (written.missing) {
+      results.push(failedMissing(operation, written.missing));
+      continue;
+    }
+    if (operation.action === 'adopt' && operation.changes.length === 0) {
+      // Nothing to write: remembering the record is all that is left to do.
+      results.push(await remember(deps, operation, operation.edusignId, written.payload, byKey));
+      ids.get(operation.kind)?.set(operation.aurigaId, operation.edusignId);
+      continue;
+    }
+    const payload = toEdusignIds(operation.kind, written.payload, ids);
+    const request: WriteRequest =
+      operation.action === 'create'
+        ? { action: 'create', kind: operation.kind, aurigaId: operation.aurigaId, payload }
+        : {
+            action: 'update',
+            kind: operation.kind,
+            aurigaId: operation.aurigaId,
+            edusignId: operation.edusignId,
+            payload,
+            changes: operation.changes,
+          };
+    sending.push({
+      operation,
+      request,
+      written: written.payload,
+      journalId: operation.action === 'create' ? randomUUID() : undefined,
+    });
+  }
+  if (sending.length === 0) return results;
+
+  for (const item of sending) {
+    if (item.journalId === undefined || item.written === undefined) continue;
+    await deps.store.journalBegin({
+      id: item.journalId,
+      runId: deps.runId,
+      kind: item.operation.kind,
+      aurigaId: item.operation.aurigaId,
+      action: 'create',
+      fingerprint: fingerprint(item.written),
+      startedAt: deps.now().toISOString(),
+    });
+  }
+  // Throws only when the run is stopped: the batch's creates then stay journaled, and the
+  // next run looks each up by external id before creating anything.
+  const outcomes = await deps.edusign.write(
+    sending.map((item) => item.request),
+    deps.signal,
+  );
+  for (const [index, item] of sending.entries()) {
+    const outcome = outcomes[index] ?? {
+      ok: false as const,
+      reason: 'refused' as const,
+      code: 'sync.no_outcome',
+      message: 'Edusign gave no result for this record.',
+    };
+    results.push(await settle(item, outcome, ids, byKey, deps));
+  }
+  return results;
+}
+
+async function settle(
+  item: Prepared,
+  outcome: WriteOutcome,
   ids: IdIndex,
   byKey: Map<string, Mapping>,
   deps: ApplyDeps,
 ): Promise<OperationResult> {
-  if (operation.action === 'hold')
-    return { operation, status: 'held', edusignId: operation.edusignId ?? undefined };
-  try {
-    switch (operation.action) {
-      case 'create':
-        return await create(operation, ids, deps);
-      case 'update':
-      case 'adopt': {
-        const written = resolve(operation.kind, operation.payload, ids);
-        if (written.missing) return failedMissing(operation, written.missing);
-        const changes = operation.changes;
-        if (changes.length > 0)
-          await update(
-            deps.edusign,
-            operation.kind,
-            operation.edusignId,
-            written.payload,
-            changes,
-            operation.aurigaId,
-            ids,
-          );
-        const previous = byKey.get(`${operation.kind}:${operation.aurigaId}`);
-        const origin: MappingOrigin =
-          operation.action === 'adopt' ? operation.origin : (previous?.origin ?? 'created');
-        // An adopted sheet left as it is (locked or started) keeps no fingerprint: we wrote nothing.
-        const print =
-          operation.action === 'adopt' && changes.length === 0 && operation.kind === 'sheet'
-            ? ''
-            : fingerprint(written.payload);
-        await remember(
-          deps,
-          operation.kind,
-          operation.aurigaId,
-          operation.edusignId,
-          print,
-          origin,
-          previous,
-          written.payload,
-        );
-        ids.get(operation.kind)?.set(operation.aurigaId, operation.edusignId);
-        return { operation, status: 'done', edusignId: operation.edusignId };
-      }
-      case 'delete':
-        try {
-          await deps.edusign.deleteCourse(operation.edusignId);
-        } catch (error) {
-          if (!isAppError(error) || error.code !== 'edusign.not_found') throw error;
-          // Already gone on Edusign: forgetting it is all that is left to do.
-        }
-        await deps.store.deleteMapping('sheet', operation.aurigaId);
-        return { operation, status: 'done', edusignId: operation.edusignId };
+  const { operation } = item;
+  if (operation.action === 'delete') {
+    if (outcome.ok || outcome.reason === 'not_found') {
+      // Gone on Edusign, by us or already: forgetting it is all that is left to do.
+      await deps.store.deleteMapping('sheet', operation.aurigaId);
+      return { operation, status: 'done', edusignId: operation.edusignId };
     }
-  } catch (error) {
-    if (isAppError(error) && error.code === 'edusign.course_locked') {
-      return {
-        operation,
-        status: 'held',
-        edusignId: 'edusignId' in operation ? operation.edusignId : undefined,
-        error: {
-          code: error.code,
-          message:
-            'The sheet was locked on Edusign (signatures collected) before it could be changed: left as it is.',
-        },
-      };
-    }
-    if (isAppError(error) && error.code === 'edusign.not_found' && operation.action === 'update') {
+    return failedOrHeld(operation, outcome);
+  }
+  if (operation.action === 'hold' || item.written === undefined)
+    return { operation, status: 'held' };
+  let edusignId: string | undefined = outcome.ok ? outcome.edusignId : undefined;
+  if (!outcome.ok && outcome.reason === 'outcome_unknown' && operation.action === 'create') {
+    // The answer was lost: ask Edusign whether the record exists before anything else.
+    edusignId = await deps.edusign
+      .findByExternalId(operation.kind, operation.aurigaId, deps.signal)
+      .catch(() => undefined);
+    // Not found: left in the journal; the next run resolves it before creating anything.
+    if (edusignId === undefined) return failedOrHeld(operation, outcome);
+  }
+  if (edusignId === undefined) {
+    if (!outcome.ok && outcome.reason === 'not_found' && operation.action === 'update') {
       // The record was removed on Edusign: forget it so the next run creates it again.
       await deps.store.deleteMapping(operation.kind, operation.aurigaId);
     }
-    if (deps.signal?.aborted) throw error;
-    return { operation, status: 'failed', error: describeError(error) };
+    if (item.journalId !== undefined) await deps.store.journalEnd(item.journalId);
+    return failedOrHeld(operation, outcome as Extract<WriteOutcome, { ok: false }>);
   }
+  const result = await remember(deps, operation, edusignId, item.written, byKey);
+  if (item.journalId !== undefined) await deps.store.journalEnd(item.journalId);
+  ids.get(operation.kind)?.set(operation.aurigaId, edusignId);
+  return result;
 }
 
-async function create(
-  operation: Extract<Operation, { action: 'create' }>,
-  ids: IdIndex,
-  deps: ApplyDeps,
-): Promise<OperationResult> {
-  const { kind, aurigaId } = operation;
-  const written = resolve(kind, operation.payload, ids);
-  if (written.missing) return failedMissing(operation, written.missing);
-  const print = fingerprint(written.payload);
-  const journalId = randomUUID();
-  await deps.store.journalBegin({
-    id: journalId,
-    runId: deps.runId,
-    kind,
-    aurigaId,
-    action: 'create',
-    fingerprint: print,
-    startedAt: deps.now().toISOString(),
-  });
-  let edusignId: string;
-  try {
-    edusignId = await send(deps.edusign, kind, written.payload, aurigaId, ids);
-  } catch (error) {
-    if (isAppError(error) && error.code === 'edusign.outcome_unknown') {
-      // The answer was lost: ask Edusign whether the record exists before anything else.
-      const found = await findByApiId(deps.edusign, kind, aurigaId).catch(() => undefined);
-      if (found === undefined) {
-        // Left in the journal: the next run resolves it before creating anything.
-        return { operation, status: 'failed', error: describeError(error) };
-      }
-      edusignId = found;
-    } else {
-      await deps.store.journalEnd(journalId);
-      throw error;
-    }
-  }
-  await remember(deps, kind, aurigaId, edusignId, print, 'created', undefined, written.payload);
-  await deps.store.journalEnd(journalId);
-  ids.get(kind)?.set(aurigaId, edusignId);
-  return { operation, status: 'done', edusignId };
+function failedOrHeld(
+  operation: Operation,
+  outcome: Extract<WriteOutcome, { ok: false }>,
+): OperationResult {
+  const edusignId = 'edusignId' in operation ? operation.edusignId : undefined;
+  if (outcome.reason === 'locked')
+    return {
+      operation,
+      status: 'held',
+      edusignId: edusignId ?? undefined,
+      error: {
+        code: outcome.code,
+        message:
+          'The sheet was locked on Edusign (signatures collected) before it could be changed: left as it is.',
+      },
+    };
+  return { operation, status: 'failed', error: { code: outcome.code, message: outcome.message } };
 }
 
 async function remember(
   deps: ApplyDeps,
-  kind: EntityKind,
-  aurigaId: string,
+  operation: Extract<Operation, { action: 'create' | 'update' | 'adopt' }>,
   edusignId: string,
-  print: string,
-  origin: MappingOrigin,
-  previous: Mapping | undefined,
   payload: Payload,
-): Promise<void> {
+  byKey: Map<string, Mapping>,
+): Promise<OperationResult> {
+  const previous = byKey.get(`${operation.kind}:${operation.aurigaId}`);
+  const origin: MappingOrigin =
+    operation.action === 'adopt'
+      ? operation.origin
+      : operation.action === 'create'
+        ? 'created'
+        : (previous?.origin ?? 'created');
+  const frozen = operation.action === 'adopt' && operation.frozen === true;
   const now = deps.now().toISOString();
   await deps.store.putMapping({
-    kind,
-    aurigaId,
+    kind: operation.kind,
+    aurigaId: operation.aurigaId,
     edusignId,
-    fingerprint: print,
+    // A sheet taken over as it is (started or locked): we wrote nothing of Auriga's.
+    fingerprint: frozen ? FROZEN_FINGERPRINT : fingerprint(payload),
     origin,
-    courseStart: kind === 'sheet' ? (payload as SheetPayload).start : null,
-    createdAt: previous?.createdAt ?? now,
+    courseStart: operation.kind === 'sheet' ? (payload as SheetPayload).start : null,
+    createdAt: operation.action === 'create' ? now : (previous?.createdAt ?? now),
     updatedAt: now,
   });
+  return { operation, status: 'done', edusignId };
 }
 
 /**
- * Replace Auriga references by Edusign ids. People whose creation failed are
- * left out (the sheet is written without them and the fingerprint says so, so
- * the next run adds them); a sheet left with no instructor cannot be written.
+ * Keep only the references that exist on Edusign. People whose creation
+ * failed are left out (the sheet is written without them and the
+ * fingerprint says so, so the next run adds them); a sheet left with no
+ * instructor cannot be written.
  */
-function resolve(
+function known(
   kind: EntityKind,
   payload: Payload,
   ids: IdIndex,
 ): { payload: Payload; missing?: string } {
-  const known = (k: EntityKind, list: readonly string[]) =>
-    list.filter((id) => ids.get(k)?.has(id));
+  const has = (k: EntityKind, list: readonly string[]) => list.filter((id) => ids.get(k)?.has(id));
   if (kind === 'sheet') {
     const sheet = payload as SheetPayload;
-    const instructors = known('instructor', sheet.instructors);
+    const instructors = has('instructor', sheet.instructors);
     const resolved: SheetPayload = {
       ...sheet,
       instructors,
-      learners: known('learner', sheet.learners),
-      groups: known('group', sheet.groups),
+      learners: has('learner', sheet.learners),
+      groups: has('group', sheet.groups),
     };
     if (instructors.length === 0)
       return { payload: resolved, missing: `instructor ${sheet.instructors.join(', ')}` };
@@ -246,9 +284,29 @@ function resolve(
   }
   if (kind === 'group') {
     const group = payload as GroupPayload;
-    return { payload: { ...group, learners: known('learner', group.learners) } };
+    return { payload: { ...group, learners: has('learner', group.learners) } };
   }
   return { payload };
+}
+
+/** The same payload with its references as Edusign ids (all known: see `known`). */
+function toEdusignIds(kind: EntityKind, payload: Payload, ids: IdIndex): Payload {
+  const to = (k: EntityKind, list: readonly string[]) =>
+    list.map((id) => ids.get(k)?.get(id)).filter((id): id is string => id !== undefined);
+  if (kind === 'sheet') {
+    const sheet = payload as SheetPayload;
+    return {
+      ...sheet,
+      instructors: to('instructor', sheet.instructors),
+      learners: to('learner', sheet.learners),
+      groups: to('group', sheet.groups),
+    };
+  }
+  if (kind === 'group') {
+    const group = payload as GroupPayload;
+    return { ...group, learners: to('learner', group.learners) };
+  }
+  return payload;
 }
 
 function failedMissing(operation: Operation, missing: string): OperationResult {
@@ -259,144 +317,6 @@ function failedMissing(operation: Operation, missing: string): OperationResult {
       code: 'sync.dependency_failed',
       message: `Not written: ${missing} could not be created on Edusign this run (see the failures above); the next run tries again.`,
     },
-  };
-}
-
-const toEdusign = (ids: IdIndex, kind: EntityKind, list: readonly string[]): string[] =>
-  list.map((id) => ids.get(kind)?.get(id)).filter((id): id is string => id !== undefined);
-
-function sheetFields(sheet: SheetPayload, aurigaId: string, ids: IdIndex): CourseFields {
-  return {
-    NAME: sheet.name,
-    START: sheet.start,
-    END: sheet.end,
-    professors: toEdusign(ids, 'instructor', sheet.instructors),
-    DESCRIPTION: sheet.description,
-    CLASSROOM: sheet.classroom,
-    STUDENTS: toEdusign(ids, 'learner', sheet.learners),
-    SCHOOL_GROUP: toEdusign(ids, 'group', sheet.groups),
-    NEED_STUDENTS_SIGNATURE: true,
-    API_ID: aurigaId,
-    API_TYPE,
-  };
-}
-
-function personFields(person: PersonPayload, aurigaId: string): PersonFields {
-  return {
-    LASTNAME: person.lastName,
-    FIRSTNAME: person.firstName,
-    EMAIL: person.email,
-    API_ID: aurigaId,
-    API_TYPE,
-  };
-}
-
-function groupFields(group: GroupPayload, aurigaId: string, ids: IdIndex): GroupFields {
-  return {
-    NAME: group.name,
-    DESCRIPTION: group.description,
-    STUDENTS: toEdusign(ids, 'learner', group.learners),
-    API_ID: aurigaId,
-    API_TYPE,
-  };
-}
-
-/** Which wire fields carry each payload field, so an update writes only what changed. */
-const WIRE_KEYS: Record<string, readonly string[]> = {
-  name: ['NAME'],
-  description: ['DESCRIPTION'],
-  classroom: ['CLASSROOM'],
-  // Edusign checks END after START: both are sent when either moves.
-  start: ['START', 'END'],
-  end: ['START', 'END'],
-  instructors: ['professors'],
-  learners: ['STUDENTS'],
-  groups: ['SCHOOL_GROUP'],
-  lastName: ['LASTNAME'],
-  firstName: ['FIRSTNAME'],
-  email: ['EMAIL'],
-  apiId: ['API_ID', 'API_TYPE'],
-};
-
-function pick<T extends object>(fields: T, changes: readonly string[]): Partial<T> {
-  const keys = new Set(changes.flatMap((c) => WIRE_KEYS[c] ?? []));
-  return Object.fromEntries(Object.entries(fields).filter(([k]) => keys.has(k))) as Partial<T>;
-}
-
-async function send(
-  edusign: EdusignPort,
-  kind: EntityKind,
-  payload: Payload,
-  aurigaId: string,
-  ids: IdIndex,
-): Promise<string> {
-  switch (kind) {
-    case 'sheet':
-      return edusign.createCourse(sheetFields(payload as SheetPayload, aurigaId, ids));
-    case 'learner':
-      return edusign.createStudent(personFields(payload as PersonPayload, aurigaId));
-    case 'instructor':
-      return edusign.createProfessor(personFields(payload as PersonPayload, aurigaId));
-    case 'group':
-      return edusign.createGroup(groupFields(payload as GroupPayload, aurigaId, ids));
-  }
-}
-
-async function update(
-  edusign: EdusignPort,
-  kind: EntityKind,
-  edusignId: string,
-  payload: Payload,
-  changes: readonly string[],
-  aurigaId: string,
-  ids: IdIndex,
-): Promise<void> {
-  switch (kind) {
-    case 'sheet':
-      return edusign.updateCourse(
-        edusignId,
-        pick(sheetFields(payload as SheetPayload, aurigaId, ids), changes),
-      );
-    case 'learner':
-      return edusign.updateStudent(
-        edusignId,
-        pick(personFields(payload as PersonPayload, aurigaId), changes),
-      );
-    case 'instructor':
-      return edusign.updateProfessor(
-        edusignId,
-        pick(personFields(payload as PersonPayload, aurigaId), changes),
-      );
-    case 'group':
-      return edusign.updateGroup(
-        edusignId,
-        pick(groupFields(payload as GroupPayload, aurigaId, ids), changes),
-      );
-  }
-}
-
-export function findByApiId(
-  edusign: EdusignPort,
-  kind: EntityKind,
-  aurigaId: string,
-): Promise<string | undefined> {
-  switch (kind) {
-    case 'sheet':
-      return edusign.findCourseIdByApiId(aurigaId);
-    case 'learner':
-      return edusign.findStudentIdByApiId(aurigaId);
-    case 'instructor':
-      return edusign.findProfessorIdByApiId(aurigaId);
-    case 'group':
-      return edusign.findGroupIdByApiId(aurigaId);
-  }
-}
-
-function describeError(error: unknown): { code: string; message: string } {
-  if (isAppError(error)) return { code: error.code, message: error.message };
-  return {
-    code: 'sync.unexpected',
-    message: error instanceof Error ? error.message : String(error),
   };
 }
 

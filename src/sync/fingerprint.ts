@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Payload } from './payloads.ts';
+import type { Payload } from '../rules/payloads.ts';
 
 /**
  * A fingerprint records what we last wrote, field by field, so that a run
@@ -7,6 +7,13 @@ import type { Payload } from './payloads.ts';
  * changed. Stored as text: `v1` then `field=digest` pairs.
  */
 const VERSION = 'v1';
+
+/**
+ * The fingerprint of a record taken over as it is because it had started or
+ * was locked: we wrote nothing, so every field counts as different from
+ * Auriga's (and the plan holds it, as a started or locked sheet).
+ */
+export const FROZEN_FINGERPRINT = 'frozen';
 
 export type FieldDigests = Readonly<Record<string, string>>;
 
@@ -40,7 +47,7 @@ export function parseFingerprint(text: string): FieldDigests | undefined {
 
 /**
  * Names of the payload's fields that differ from a stored fingerprint; every
- * field when the stored one is unreadable (an older format), none when equal.
+ * field when the stored one is unreadable (an older format, or frozen), none when equal.
  */
 export function changedFields(payload: Payload, stored: string): string[] {
   const now = fieldDigests(payload);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AurigaSnapshot, Intervention, Person } from '../domain/types.ts';
-import type { Mapping } from '../store/port.ts';
+import type { AurigaSnapshot, Intervention, Mapping, Person } from '../domain/types.ts';
+import { API_TYPE } from '../rules/ownership.ts';
+import { personPayload, sheetPayload } from '../rules/payloads.ts';
+import { sheetName } from '../rules/sheet-name.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { Operation } from './operations.ts';
-import { API_TYPE, personPayload, sheetName, sheetPayload } from './payloads.ts';
 import { type PlanInput, plan } from './plan.ts';
 import type { EdusignView } from './ports.ts';
 
@@ -16,7 +17,13 @@ const WINDOW = {
   firstDay: '2026-12-01',
   lastDay: '2026-12-14',
 };
-const OPTIONS = { courseNameSeparator: ' § ', syncGroups: false, maxDeleteShare: 0.1 };
+// maxDeleteCount 0: these cases show the share threshold alone (the count has its own cases).
+const OPTIONS = {
+  courseNameSeparator: ' § ',
+  syncGroups: false,
+  maxDeleteShare: 0.1,
+  maxDeleteCount: 0,
+};
 
 const person = (kind: Person['kind'], id: string, extra: Partial<Person> = {}): Person => ({
   kind,

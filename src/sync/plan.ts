@@ -1,44 +1,58 @@
-import type { SyncOptions } from '../config/schema.ts';
-import type { AurigaSnapshot, EntityKind, Person, PersonKind, Problem } from '../domain/types.ts';
-import type { Mapping } from '../store/port.ts';
-import { changedFields } from './fingerprint.ts';
-import type { HoldCause, Operation } from './operations.ts';
+import type {
+  AurigaSnapshot,
+  EntityKind,
+  Intervention,
+  Mapping,
+  Person,
+  PersonKind,
+  Problem,
+} from '../domain/types.ts';
+import { compareIds } from '../rules/compare-ids.ts';
+import { indexPeople, oneEmailOnePerson, type PersonMatch } from '../rules/identity.ts';
+import { API_TYPE, isOurs } from '../rules/ownership.ts';
 import {
-  API_TYPE,
   type GroupPayload,
   groupPayload,
   type PersonPayload,
   personPayload,
   type SheetPayload,
   sheetPayload,
-} from './payloads.ts';
-import type { EdusignPersonView, EdusignView } from './ports.ts';
+} from '../rules/payloads.ts';
+import {
+  type GuardResult,
+  type GuardThresholds,
+  massChangeGuard,
+  removals,
+} from '../rules/removals.ts';
+import { changedFields } from './fingerprint.ts';
+import { type DeleteOperation, hold, type Operation } from './operations.ts';
+import type { EdusignCourseView, EdusignView } from './ports.ts';
 
 /**
  * The sync's decisions, as a pure function: from what Auriga says, what the
  * store remembers and what Edusign holds, the operations to perform and why.
- * No IO: a dry run prints this; the rules are tested without a server.
- * Rules: sync-rules.md sections 4–7.
+ * It composes the rules of `src/rules` (docs/rules.md §4–7): people (the
+ * identity rule), groups, sheets (name and room), then removals and the
+ * mass-change guard. No IO: a dry run prints this; tests need no server.
  */
+
+export interface PlanOptions extends GuardThresholds {
+  readonly courseNameSeparator: string;
+  readonly syncGroups: boolean;
+}
 
 export interface PlanInput {
   readonly snapshot: AurigaSnapshot;
   readonly mappings: readonly Mapping[];
   readonly edusign: EdusignView;
-  readonly options: Pick<SyncOptions, 'courseNameSeparator' | 'syncGroups' | 'maxDeleteShare'>;
+  readonly options: PlanOptions;
   /** The run's instant (UTC ISO): sheets starting before it have started. */
   readonly now: string;
   /** A person confirmed the deletions the mass-change guard would hold. */
   readonly confirmDeletions?: boolean;
 }
 
-export interface GuardResult {
-  readonly triggered: boolean;
-  /** Sheets we created whose start lies in the window. */
-  readonly managed: number;
-  readonly deletions: number;
-  readonly reason: string | null;
-}
+export type { GuardResult };
 
 export interface Plan {
   readonly operations: readonly Operation[];
@@ -48,10 +62,10 @@ export interface Plan {
   readonly guard: GuardResult;
 }
 
-type MappingIndex = Map<EntityKind, Map<string, Mapping>>;
+type MappingIndex = ReadonlyMap<EntityKind, ReadonlyMap<string, Mapping>>;
 
 function indexMappings(mappings: readonly Mapping[]): MappingIndex {
-  const index: MappingIndex = new Map();
+  const index = new Map<EntityKind, Map<string, Mapping>>();
   for (const mapping of mappings) {
     let byId = index.get(mapping.kind);
     if (!byId) {
@@ -63,29 +77,34 @@ function indexMappings(mappings: readonly Mapping[]): MappingIndex {
   return index;
 }
 
-const KIND_WORD: Record<EntityKind, string> = {
-  sheet: 'sheet',
-  learner: 'learner',
-  instructor: 'instructor',
-  group: 'group',
-};
+const NO_MAPPINGS: ReadonlyMap<string, Mapping> = new Map();
 
 export function plan(input: PlanInput): Plan {
   const { snapshot, edusign, options, now } = input;
   const mappings = indexMappings(input.mappings);
+  const mapped = (kind: EntityKind) => mappings.get(kind) ?? NO_MAPPINGS;
   const operations: Operation[] = [];
   const problems: Problem[] = [];
   const unchanged: Record<EntityKind, number> = { sheet: 0, learner: 0, instructor: 0, group: 0 };
-  const mapped = (kind: EntityKind) => mappings.get(kind) ?? new Map<string, Mapping>();
+  /** Auriga id → Edusign id of what exists on Edusign (mapped or adopted now). */
+  const edusignIds = new Map<EntityKind, Map<string, string>>(
+    (['sheet', 'learner', 'instructor', 'group'] as const).map((kind) => [
+      kind,
+      new Map([...mapped(kind).values()].map((m) => [m.aurigaId, m.edusignId])),
+    ]),
+  );
 
-  // People: sync-rules.md section 5. Only those a sheet in the window lists are in the snapshot.
+  // People (docs/rules.md §5): one email, one person; then found by external id, then email.
+  const dropped = new Map<PersonKind, ReadonlyMap<string, string>>();
   for (const [kind, people, listed] of [
     ['learner', snapshot.learners, edusign.students],
     ['instructor', snapshot.instructors, edusign.professors],
   ] as const) {
-    const byApiId = indexBy(listed ?? [], (p) => p.apiId);
-    const byEmail = indexBy(listed ?? [], (p) => p.email.trim().toLowerCase() || null);
-    for (const person of [...people.values()].sort((a, b) => compareIds(a.id, b.id))) {
+    const shared = oneEmailOnePerson(people);
+    dropped.set(kind, shared.dropped);
+    problems.push(...shared.problems);
+    const index = indexPeople(listed ?? []);
+    for (const person of [...shared.kept.values()].sort((a, b) => compareIds(a.id, b.id))) {
       const payload = personPayload(person);
       const mapping = mapped(kind).get(person.id);
       if (mapping) {
@@ -103,14 +122,10 @@ export function plan(input: PlanInput): Plan {
           });
         continue;
       }
-      const byId = pickPerson(byApiId.get(person.id));
-      if (byId) {
-        operations.push(adoptPerson(kind, person, payload, byId, 'api_id'));
-        continue;
-      }
-      const byMail = pickPerson(byEmail.get(person.email.trim().toLowerCase()));
-      if (byMail) {
-        operations.push(adoptPerson(kind, person, payload, byMail, 'email'));
+      const match = index.find(person);
+      if (match) {
+        operations.push(adoptPerson(kind, person, payload, match));
+        edusignIds.get(kind)?.set(person.id, match.record.id);
         continue;
       }
       operations.push({
@@ -122,15 +137,19 @@ export function plan(input: PlanInput): Plan {
       });
     }
   }
+  const keep = (kind: PersonKind, ids: readonly string[]) => {
+    const out = dropped.get(kind);
+    return out === undefined || out.size === 0 ? ids : ids.filter((id) => !out.has(id));
+  };
 
   // Learners that exist on Edusign after this run (mapped, or created/adopted now).
   const learnersOnEdusign = new Set<string>(mapped('learner').keys());
   for (const op of operations) if (op.kind === 'learner') learnersOnEdusign.add(op.aurigaId);
 
-  // Groups: sync-rules.md section 6, only with the option on.
+  // Groups (docs/rules.md §6), only with the option on; ours by external id and type only.
   const knownGroups = new Set<string>();
   if (options.syncGroups && snapshot.groups) {
-    const byApiId = indexBy(edusign.groups ?? [], (g) => g.apiId);
+    const listed = edusign.groups ?? [];
     for (const group of [...snapshot.groups].sort((a, b) => compareIds(a.id, b.id))) {
       knownGroups.add(group.id);
       const payload = groupPayload(group, learnersOnEdusign);
@@ -150,19 +169,31 @@ export function plan(input: PlanInput): Plan {
           });
         continue;
       }
-      const found = byApiId.get(group.id)?.[0];
+      const found = listed.find((g) => isOurs(g, group.id));
       if (found) {
+        const learnerIds = resolveAll(edusignIds, 'learner', payload.learners);
+        const changes = (['name', 'description', 'learners'] as const).filter((field) =>
+          field === 'name'
+            ? found.name !== payload.name
+            : field === 'description'
+              ? found.description === undefined ||
+                (found.description ?? null) !== payload.description
+              : found.learners === undefined ||
+                learnerIds === undefined ||
+                !sameSet(found.learners, learnerIds),
+        );
         operations.push({
           action: 'adopt',
           kind: 'group',
           aurigaId: group.id,
           edusignId: found.id,
-          origin: found.apiType === API_TYPE ? 'created' : 'adopted',
+          origin: 'created',
           matchedBy: 'api_id',
           payload,
-          changes: Object.keys(payload),
-          reason: `Group ${group.id} already exists on Edusign with this external id: taken over, not duplicated.`,
+          changes,
+          reason: `Group ${group.id} already exists on Edusign with our external id: taken over, not duplicated.`,
         });
+        edusignIds.get('group')?.set(group.id, found.id);
         continue;
       }
       operations.push({
@@ -176,30 +207,17 @@ export function plan(input: PlanInput): Plan {
     for (const id of mapped('group').keys()) knownGroups.add(id);
   }
 
-  // Sheets: sync-rules.md sections 4 and 7.
+  // Sheets (docs/rules.md §4 and §7).
   const coursesById = new Map(edusign.courses.map((c) => [c.id, c]));
-  const coursesByApiId = indexBy(edusign.courses, (c) => c.apiId);
+  const ourCourses = new Map<string, EdusignCourseView>();
+  for (const course of edusign.courses)
+    if (course.apiType === API_TYPE && course.apiId && !ourCourses.has(course.apiId))
+      ourCourses.set(course.apiId, course);
   const unknownGroupsReported = new Set<string>();
-  const inSnapshot = new Set<string>();
+  const read = new Set<string>();
   for (const intervention of [...snapshot.interventions].sort((a, b) => compareIds(a.id, b.id))) {
-    inSnapshot.add(intervention.id);
-    let payload = sheetPayload(intervention, options);
-    if (payload.groups.length > 0) {
-      const unknown = payload.groups.filter((g) => !knownGroups.has(g));
-      for (const id of unknown) {
-        if (unknownGroupsReported.has(id)) continue;
-        unknownGroupsReported.add(id);
-        problems.push({
-          code: 'group.unknown',
-          kind: 'group',
-          aurigaId: id,
-          row: { favorite: 'interventions', id: intervention.id },
-          message: `Group ${id}, listed on intervention ${intervention.id}, is not in the Groups favorite: add it there (or check groupsQueryId); sheets are synced without it.`,
-        });
-      }
-      if (unknown.length > 0)
-        payload = { ...payload, groups: payload.groups.filter((g) => knownGroups.has(g)) };
-    }
+    read.add(intervention.id);
+    const payload = sheetOf(intervention);
     const mapping = mapped('sheet').get(intervention.id);
     const course = mapping ? coursesById.get(mapping.edusignId) : undefined;
     if (payload.instructors.length === 0) {
@@ -218,12 +236,24 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     if (mapping) {
+      const start = course?.start ?? mapping.courseStart;
+      if (course === undefined && vanished(mapping, start)) {
+        // Ours, ahead, inside the listing, yet not listed: deleted by hand. Auriga is the source of truth.
+        operations.push({
+          action: 'create',
+          kind: 'sheet',
+          aurigaId: intervention.id,
+          payload,
+          replaces: mapping.edusignId,
+          reason: `The sheet of intervention ${intervention.id} was deleted on Edusign (by hand) while the intervention still takes place: created again.`,
+        });
+        continue;
+      }
       const changes = changedFields(payload, mapping.fingerprint);
       if (changes.length === 0) {
         unchanged.sheet += 1;
         continue;
       }
-      const start = course?.start ?? mapping.courseStart;
       if (course?.locked)
         operations.push(hold('sheet', intervention.id, mapping.edusignId, 'update', 'locked'));
       else if (start !== null && start <= now)
@@ -240,9 +270,7 @@ export function plan(input: PlanInput): Plan {
         });
       continue;
     }
-    const existing =
-      (coursesByApiId.get(intervention.id) ?? []).find((c) => c.apiType === API_TYPE) ??
-      coursesByApiId.get(intervention.id)?.[0];
+    const existing = ourCourses.get(intervention.id);
     if (existing) {
       const frozen = existing.locked || existing.start <= now;
       operations.push({
@@ -250,11 +278,12 @@ export function plan(input: PlanInput): Plan {
         kind: 'sheet',
         aurigaId: intervention.id,
         edusignId: existing.id,
-        origin: existing.apiType === API_TYPE ? 'created' : 'adopted',
+        origin: 'created',
         matchedBy: 'api_id',
         payload,
-        changes: frozen ? [] : Object.keys(payload),
-        reason: `A sheet for intervention ${intervention.id} already exists on Edusign: taken over, not duplicated${frozen ? ` (left as it is: ${existing.locked ? 'locked' : 'started'})` : ''}.`,
+        changes: frozen ? [] : courseDifferences(existing, payload, edusignIds),
+        ...(frozen ? { frozen: true } : {}),
+        reason: `A sheet for intervention ${intervention.id} already exists on Edusign with our external id: taken over, not duplicated${frozen ? ` (left as it is: ${existing.locked ? 'locked' : 'started'})` : ''}.`,
       });
       continue;
     }
@@ -267,31 +296,24 @@ export function plan(input: PlanInput): Plan {
     });
   }
 
-  // Removals: only sheets we created, only ahead and inside the window, never started or locked ones.
+  // Removals and the mass-change guard (docs/rules.md §7).
   const unreadable = new Set(
     snapshot.problems
       .filter((p) => p.row?.favorite === 'interventions')
       .map((p) => p.row?.id as string),
   );
-  const { from, to } = snapshot.window;
-  let managed = 0;
-  const deletions: Operation[] = [];
-  for (const mapping of mapped('sheet').values()) {
-    if (mapping.origin !== 'created') continue;
-    const course = coursesById.get(mapping.edusignId);
-    const start = course?.start ?? mapping.courseStart;
-    if (start === null || start < from || start >= to) continue;
-    managed += 1;
-    if (inSnapshot.has(mapping.aurigaId)) continue;
-    if (unreadable.has(mapping.aurigaId)) {
-      operations.push(
-        hold('sheet', mapping.aurigaId, mapping.edusignId, 'delete', 'unreadable_row'),
-      );
-    } else if (course?.locked) {
-      operations.push(hold('sheet', mapping.aurigaId, mapping.edusignId, 'delete', 'locked'));
-    } else if (start <= now) {
-      operations.push(hold('sheet', mapping.aurigaId, mapping.edusignId, 'delete', 'started'));
-    } else {
+  const found = removals({
+    window: snapshot.window,
+    now,
+    sheets: [...mapped('sheet').values()],
+    read,
+    unreadable,
+    complete: snapshot.completeness?.complete ?? true,
+    course: (id) => coursesById.get(id),
+  });
+  const deletions: DeleteOperation[] = [];
+  for (const { mapping, verdict } of found.removals) {
+    if (verdict === 'delete')
       deletions.push({
         action: 'delete',
         kind: 'sheet',
@@ -299,136 +321,147 @@ export function plan(input: PlanInput): Plan {
         edusignId: mapping.edusignId,
         reason: `Intervention ${mapping.aurigaId} no longer appears in the window in Auriga (cancelled or moved out); its sheet has not started.`,
       });
-    }
+    else operations.push(hold('sheet', mapping.aurigaId, mapping.edusignId, 'delete', verdict));
   }
-  const guard = massChangeGuard(snapshot, managed, deletions.length, options.maxDeleteShare);
-  if (guard.triggered && !input.confirmDeletions) {
-    for (const op of deletions)
-      operations.push(
-        hold(
-          op.kind,
-          op.aurigaId,
-          (op as { edusignId: string }).edusignId,
-          'delete',
-          'mass_change_guard',
-        ),
-      );
-  } else operations.push(...deletions);
-
-  return deepFreeze({
-    operations,
-    unchanged,
-    problems,
-    guard: { ...guard, triggered: guard.triggered && !input.confirmDeletions },
+  const guard = massChangeGuard({
+    interventionsRead: snapshot.interventions.length,
+    managed: found.managed,
+    deletions: deletions.length,
+    thresholds: options,
   });
+  const held = guard.triggered && !input.confirmDeletions;
+  if (held)
+    for (const op of deletions)
+      operations.push(hold(op.kind, op.aurigaId, op.edusignId, 'delete', 'mass_change_guard'));
+  else operations.push(...deletions);
+
+  return deepFreeze({ operations, unchanged, problems, guard: { ...guard, triggered: held } });
+
+  /** The sheet's payload, with the groups the Groups favorite lacks reported and left out. */
+  function sheetOf(intervention: Intervention): SheetPayload {
+    let payload = sheetPayload(intervention, options);
+    const instructors = keep('instructor', payload.instructors);
+    const learners = keep('learner', payload.learners);
+    if (instructors !== payload.instructors || learners !== payload.learners)
+      payload = { ...payload, instructors, learners };
+    if (payload.groups.length === 0) return payload;
+    const unknown = payload.groups.filter((g) => !knownGroups.has(g));
+    for (const id of unknown) {
+      if (unknownGroupsReported.has(id)) continue;
+      unknownGroupsReported.add(id);
+      problems.push({
+        code: 'group.unknown',
+        kind: 'group',
+        aurigaId: id,
+        row: { favorite: 'interventions', id: intervention.id },
+        message: `Group ${id}, listed on intervention ${intervention.id}, is not in the Groups favorite: add it there (or check groupsQueryId); sheets are synced without it.`,
+      });
+    }
+    return unknown.length === 0
+      ? payload
+      : { ...payload, groups: payload.groups.filter((g) => knownGroups.has(g)) };
+  }
+
+  /**
+   * A mapped sheet, ahead and inside the window, that Edusign did not list.
+   * The run looks each such course up by id before planning, so one moved by
+   * hand is in the view: absent, it is gone.
+   */
+  function vanished(mapping: Mapping, start: string | null): boolean {
+    if (mapping.origin !== 'created' || start === null || start <= now) return false;
+    return start >= snapshot.window.from && start < snapshot.window.to;
+  }
 }
 
-function massChangeGuard(
-  snapshot: AurigaSnapshot,
-  managed: number,
-  deletions: number,
-  maxShare: number,
-): GuardResult {
-  if (deletions === 0) return { triggered: false, managed, deletions, reason: null };
-  if (snapshot.interventions.length === 0)
-    return {
-      triggered: true,
-      managed,
-      deletions,
-      reason: `Auriga returned no intervention in the window where ${managed} sheet(s) were synced: the ${deletions} deletion(s) are held until a person confirms (sync --confirm-deletions).`,
-    };
-  if (deletions > maxShare * managed)
-    return {
-      triggered: true,
-      managed,
-      deletions,
-      reason: `This run would delete ${deletions} of the ${managed} sheets it manages in the window (more than ${Math.round(maxShare * 100)}%): the deletions are held until a person confirms (sync --confirm-deletions).`,
-    };
-  return { triggered: false, managed, deletions, reason: null };
-}
-
-const HOLD_WORDS: Record<HoldCause, string> = {
-  locked: 'it is locked on Edusign (signatures collected)',
-  started: 'it has already started',
-  mass_change_guard: 'the mass-change guard holds deletions until a person confirms',
-  no_instructor: 'the intervention has no usable instructor, which Edusign requires',
-  unreadable_row: 'its Auriga row could not be read this run (see the problems)',
-};
-
-function hold(
-  kind: EntityKind,
-  aurigaId: string,
-  edusignId: string | null,
-  wanted: 'create' | 'update' | 'delete',
-  cause: HoldCause,
-): Operation {
-  const verb = wanted === 'delete' ? 'deleted' : wanted === 'update' ? 'updated' : 'created';
-  return {
-    action: 'hold',
-    kind,
-    aurigaId,
-    edusignId,
-    wanted,
-    cause,
-    reason: `The ${KIND_WORD[kind]} of ${aurigaId} should be ${verb} but is left as it is: ${HOLD_WORDS[cause]}.`,
+/** Payload fields whose value differs from what the listed course holds; every field when unknown. */
+function courseDifferences(
+  course: EdusignCourseView,
+  payload: SheetPayload,
+  ids: ReadonlyMap<EntityKind, ReadonlyMap<string, string>>,
+): string[] {
+  const all = Object.keys(payload);
+  const held = course.content;
+  if (held === undefined) return all;
+  const differs = (field: keyof SheetPayload): boolean => {
+    switch (field) {
+      case 'name':
+        return held.name !== payload.name;
+      case 'description':
+        return (held.description || null) !== payload.description;
+      case 'classroom':
+        return (held.classroom || null) !== payload.classroom;
+      case 'start':
+        return course.start !== payload.start;
+      case 'end':
+        return held.end !== payload.end;
+      case 'instructors': {
+        const want = resolveAll(ids, 'instructor', payload.instructors);
+        return want === undefined || want.join('\n') !== held.instructors.join('\n');
+      }
+      case 'learners': {
+        const want = resolveAll(ids, 'learner', payload.learners);
+        return want === undefined || !sameSet(want, held.learners);
+      }
+      case 'groups': {
+        const want = resolveAll(ids, 'group', payload.groups);
+        return want === undefined || !sameSet(want, held.groups);
+      }
+    }
   };
+  return (all as (keyof SheetPayload)[]).filter(differs);
+}
+
+/** Edusign ids of Auriga ids, in order; undefined when one is not on Edusign yet. */
+function resolveAll(
+  ids: ReadonlyMap<EntityKind, ReadonlyMap<string, string>>,
+  kind: EntityKind,
+  aurigaIds: readonly string[],
+): string[] | undefined {
+  const out: string[] = [];
+  for (const id of aurigaIds) {
+    const edusignId = ids.get(kind)?.get(id);
+    if (edusignId === undefined) return undefined;
+    out.push(edusignId);
+  }
+  return out;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((id) => set.has(id));
 }
 
 function adoptPerson(
   kind: PersonKind,
   person: Person,
   payload: PersonPayload,
-  found: EdusignPersonView,
-  matchedBy: 'api_id' | 'email',
+  match: PersonMatch,
 ): Operation {
+  const found = match.record;
   const changes: string[] = [];
   if (found.lastName !== payload.lastName) changes.push('lastName');
   if (found.firstName !== payload.firstName) changes.push('firstName');
   if (found.email !== payload.email) changes.push('email');
-  if (found.apiId !== person.id || found.apiType !== API_TYPE) changes.push('apiId');
+  if (match.by === 'email') changes.push('apiId');
   return {
     action: 'adopt',
     kind,
     aurigaId: person.id,
     edusignId: found.id,
-    origin: found.apiType === API_TYPE ? 'created' : 'adopted',
-    matchedBy,
+    origin: match.by === 'email' ? 'adopted' : 'created',
+    matchedBy: match.by,
     payload,
     changes,
     reason:
-      matchedBy === 'email'
+      match.by === 'email'
         ? `${describePerson(person)} already exists on Edusign with the email ${person.email} (made by hand): taken over and linked, not duplicated.`
-        : `${describePerson(person)} already exists on Edusign with this external id: taken over, not duplicated.`,
+        : `${describePerson(person)} already exists on Edusign with our external id: taken over, not duplicated.`,
   };
-}
-
-/** Prefer a visible record, then the oldest listed. */
-function pickPerson(
-  candidates: readonly EdusignPersonView[] | undefined,
-): EdusignPersonView | undefined {
-  if (!candidates || candidates.length === 0) return undefined;
-  return candidates.find((c) => !c.hidden) ?? candidates[0];
 }
 
 function describePerson(person: Person): string {
   return `${person.kind === 'learner' ? 'Learner' : 'Instructor'} ${person.id} (${person.lastName} ${person.firstName})`;
-}
-
-function indexBy<T>(items: readonly T[], key: (item: T) => string | null): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (k === null || k === '') continue;
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
-}
-
-/** Numeric ids in numeric order, others after, so plans read in a stable order. */
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,48 +1,47 @@
-import type { AurigaSnapshot } from '../domain/types.ts';
-import type {
-  CourseFields,
-  EdusignCourse,
-  EdusignGroup,
-  EdusignProfessor,
-  EdusignStudent,
-  GroupFields,
-  PersonFields,
-} from '../edusign/types.ts';
+import type { AurigaSnapshot, EntityKind } from '../domain/types.ts';
+import type { ListedPerson } from '../rules/identity.ts';
+import type { ExternalRef } from '../rules/ownership.ts';
+import type { GroupPayload, Payload, PersonPayload, SheetPayload } from '../rules/payloads.ts';
 
 /**
- * What the sync core needs of the outside world, as small interfaces. The
- * Auriga reader and the Edusign client at the edges satisfy them; tests may
- * hand in their own.
+ * What the sync needs of the outside world, in our own terms: small
+ * interfaces the edges satisfy (the Auriga reader; `src/edusign/v1`, and the
+ * v3 batch path beside it). Nothing here knows Edusign's wire format.
  */
 
 export interface AurigaSource {
   read(options?: { signal?: AbortSignal }): Promise<AurigaSnapshot>;
 }
 
-/** A course as listed by Edusign, reduced to what planning needs. */
-export interface EdusignCourseView {
+/** A course as Edusign holds it, in our terms. */
+export interface EdusignCourseView extends ExternalRef {
   readonly id: string;
-  readonly apiId: string | null;
-  readonly apiType: string | null;
+  /** UTC ISO instant. */
   readonly start: string;
   readonly locked: boolean;
+  /**
+   * What the course holds, when the listing gave it: lets an adoption write
+   * only what differs. People and groups are Edusign ids.
+   */
+  readonly content?: {
+    readonly name: string;
+    readonly description: string | null;
+    readonly classroom: string | null;
+    readonly end: string;
+    readonly instructors: readonly string[];
+    readonly learners: readonly string[];
+    readonly groups: readonly string[];
+  };
 }
 
-export interface EdusignPersonView {
-  readonly id: string;
-  readonly apiId: string | null;
-  readonly apiType: string | null;
-  readonly lastName: string;
-  readonly firstName: string;
-  readonly email: string;
-  readonly hidden: boolean;
-}
+export type EdusignPersonView = ListedPerson;
 
-export interface EdusignGroupView {
+export interface EdusignGroupView extends ExternalRef {
   readonly id: string;
-  readonly apiId: string | null;
-  readonly apiType: string | null;
   readonly name: string;
+  readonly description?: string | null;
+  /** Edusign ids of the members, when listed. */
+  readonly learners?: readonly string[];
 }
 
 /** What Edusign holds, as far as a run needs to know. */
@@ -55,31 +54,77 @@ export interface EdusignView {
   readonly groups: readonly EdusignGroupView[] | undefined;
 }
 
+export interface LookQuery {
+  /** Local days of the window, `YYYY-MM-DD`: courses are listed a day around them. */
+  readonly firstDay: string;
+  readonly lastDay: string;
+  readonly students: boolean;
+  readonly professors: boolean;
+  readonly groups: boolean;
+}
+
 /**
- * The Edusign calls a run makes, in the wire's terms. `src/edusign/client.ts`
- * implements it; `find*` answer undefined when Edusign has no such record.
+ * A payload ready to send: its people and groups are Edusign ids (the
+ * executor resolved them), in the order the payload gave.
  */
+export type ResolvedPayload = Payload;
+export type { GroupPayload, PersonPayload, SheetPayload };
+
+/** One write, in our terms. */
+export type WriteRequest =
+  | {
+      readonly action: 'create';
+      readonly kind: EntityKind;
+      readonly aurigaId: string;
+      readonly payload: ResolvedPayload;
+    }
+  | {
+      readonly action: 'update';
+      readonly kind: EntityKind;
+      readonly aurigaId: string;
+      readonly edusignId: string;
+      readonly payload: ResolvedPayload;
+      /** Payload fields to write; the others are left as they are. `apiId` sets our external id. */
+      readonly changes: readonly string[];
+    }
+  | {
+      readonly action: 'delete';
+      readonly kind: 'sheet';
+      readonly aurigaId: string;
+      readonly edusignId: string;
+    };
+
+/** How one write ended: per-record failures are values, not exceptions. */
+export type WriteOutcome =
+  | { readonly ok: true; readonly edusignId: string }
+  | {
+      readonly ok: false;
+      /**
+       * `locked`: signatures were collected meanwhile; `not_found`: the record
+       * is gone; `outcome_unknown`: a create whose answer was lost (look it up
+       * by external id before creating again); `refused`: anything else.
+       */
+      readonly reason: 'locked' | 'not_found' | 'outcome_unknown' | 'refused';
+      readonly code: string;
+      readonly message: string;
+    };
+
 export interface EdusignPort {
-  listCourses(query: { start: string; end: string }): Promise<readonly EdusignCourse[]>;
-  listStudents(): Promise<readonly EdusignStudent[]>;
-  listProfessors(): Promise<readonly EdusignProfessor[]>;
-  listGroups(): Promise<readonly EdusignGroup[]>;
-
-  getCourse(id: string): Promise<EdusignCourse>;
-  createCourse(fields: CourseFields): Promise<string>;
-  updateCourse(id: string, fields: Partial<CourseFields>): Promise<void>;
-  deleteCourse(id: string): Promise<void>;
-  findCourseIdByApiId(apiId: string): Promise<string | undefined>;
-
-  createStudent(fields: PersonFields): Promise<string>;
-  updateStudent(id: string, fields: Partial<PersonFields>): Promise<void>;
-  findStudentIdByApiId(apiId: string): Promise<string | undefined>;
-
-  createProfessor(fields: PersonFields): Promise<string>;
-  updateProfessor(id: string, fields: Partial<PersonFields>): Promise<void>;
-  findProfessorIdByApiId(apiId: string): Promise<string | undefined>;
-
-  createGroup(fields: GroupFields): Promise<string>;
-  updateGroup(id: string, fields: Partial<GroupFields>): Promise<void>;
-  findGroupIdByApiId(apiId: string): Promise<string | undefined>;
+  /**
+   * How many writes one `write` call may carry: 1 for v1 (a request each),
+   * up to 1,000 for v3's batch routes. The executor journals a whole batch
+   * before sending it.
+   */
+  readonly maxBatch: number;
+  look(query: LookQuery, signal?: AbortSignal): Promise<EdusignView>;
+  /** One outcome per request, in order. Throws only when the run must stop (aborted). */
+  write(requests: readonly WriteRequest[], signal?: AbortSignal): Promise<WriteOutcome[]>;
+  /** The Edusign id of our record for this Auriga id (our external id and type), if any. */
+  findByExternalId(
+    kind: EntityKind,
+    aurigaId: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined>;
+  /** A course by its Edusign id; undefined when Edusign no longer has it. */
+  getCourse(edusignId: string, signal?: AbortSignal): Promise<EdusignCourseView | undefined>;
 }

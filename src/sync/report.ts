@@ -1,8 +1,9 @@
-import type { EntityKind, Problem, SyncWindow } from '../domain/types.ts';
-import type { RunOutcome } from '../store/port.ts';
+import type { FinalRunState } from '../domain/run-states.ts';
+import type { EntityKind, Problem, ReadCompleteness, SyncWindow } from '../domain/types.ts';
+import type { GuardResult } from '../rules/removals.ts';
 import type { OperationResult } from './apply.ts';
 import type { HoldCause, Operation } from './operations.ts';
-import type { GuardResult, Plan } from './plan.ts';
+import type { Plan } from './plan.ts';
 
 /** What a run leaves behind (sync-rules.md section 9). Stored as JSON, printed for people. */
 
@@ -39,7 +40,8 @@ export interface DoneItem {
   readonly kind: EntityKind;
   readonly aurigaId: string;
   readonly edusignId: string;
-  readonly action: 'created' | 'updated' | 'adopted' | 'deleted';
+  /** `recreated`: ours, deleted by hand on Edusign, created again (counted as created). */
+  readonly action: 'created' | 'recreated' | 'updated' | 'adopted' | 'deleted';
   readonly reason: string;
 }
 
@@ -57,7 +59,7 @@ export interface RunReport {
   readonly dryRun: boolean;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly outcome: Exclude<RunOutcome, 'running'>;
+  readonly outcome: FinalRunState;
   readonly window: SyncWindow | null;
   readonly counts: Counts;
   readonly problems: readonly Problem[];
@@ -67,6 +69,8 @@ export interface RunReport {
   readonly done: readonly DoneItem[];
   readonly guard: GuardResult | null;
   readonly apiCalls: ApiCalls;
+  /** How far Auriga's Interventions favorite was read (absent: in full). */
+  readonly completeness?: ReadCompleteness;
   /** A dry run's plan, operation by operation. */
   readonly planned?: readonly Operation[];
   /** Why the run failed as a whole. */
@@ -76,6 +80,8 @@ export interface RunReport {
     readonly hint?: string | undefined;
     /** A setting must be fixed: retrying as it is will not help. */
     readonly configuration?: boolean;
+    /** An interrupted run: the signal that stopped it (`SIGINT`, `SIGTERM`), when known. */
+    readonly signal?: string;
   };
 }
 
@@ -138,7 +144,10 @@ export function summarize(plan: Plan, results: readonly OperationResult[] | unde
         kind,
         aurigaId,
         edusignId: edusignId ?? ('edusignId' in operation ? operation.edusignId : ''),
-        action: DONE_WORD[operation.action],
+        action:
+          operation.action === 'create' && operation.replaces !== undefined
+            ? 'recreated'
+            : DONE_WORD[operation.action],
         reason: operation.reason,
       });
     }
@@ -146,11 +155,17 @@ export function summarize(plan: Plan, results: readonly OperationResult[] | unde
   return { counts, held, failures, done };
 }
 
+/**
+ * A finished run's outcome: items failed, or Auriga was read only in part
+ * (nothing deleted, the rest comes next run), is partly failed; held
+ * deletions come next; else succeeded.
+ */
 export function outcomeOf(
   failures: number,
   guard: GuardResult | null,
-): Exclude<RunOutcome, 'running'> {
-  if (failures > 0) return 'partly_failed';
+  incompleteRead = false,
+): FinalRunState {
+  if (failures > 0 || incompleteRead) return 'partly_failed';
   if (guard?.triggered) return 'deletions_held';
   return 'succeeded';
 }
@@ -162,6 +177,8 @@ const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
   partly_failed: 'partly failed',
   failed: 'FAILED',
   deletions_held: 'succeeded, deletions held',
+  interrupted: 'INTERRUPTED',
+  abandoned: 'ABANDONED',
 };
 
 /** The report as a school admin reads it on a terminal. */
@@ -195,10 +212,18 @@ export function formatReport(report: RunReport): string {
   const widths = header.map((_, i) =>
     Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)),
   );
-  for (const row of [header, ...rows])
-    lines.push(
-      `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`,
-    );
+  // A run that failed before planning did nothing: an all-zero table would only mislead.
+  const anything = rows.some((row) => row.slice(1).some((cell) => cell !== '0'));
+  if (report.outcome !== 'failed' || anything)
+    for (const row of [header, ...rows])
+      lines.push(
+        `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`,
+      );
+  const recreated = report.done.filter((d) => d.action === 'recreated');
+  if (recreated.length > 0) {
+    lines.push('', `Recreated (${recreated.length}, deleted by hand on Edusign):`);
+    for (const item of recreated.slice(0, 50)) lines.push(`  - ${item.reason}`);
+  }
   if (report.guard?.triggered && report.guard.reason)
     lines.push('', `Deletions held: ${report.guard.reason}`);
   if (report.held.length > 0) {

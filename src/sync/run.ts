@@ -1,36 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import type { SyncOptions } from '../config/schema.ts';
-import type { AurigaSnapshot, EntityKind } from '../domain/types.ts';
-import type {
-  EdusignCourse,
-  EdusignGroup,
-  EdusignProfessor,
-  EdusignStudent,
-} from '../edusign/types.ts';
-import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
-import type { Mapping, SchoolStore } from '../store/port.ts';
-import { apply, findByApiId, type OperationResult } from './apply.ts';
-import { type Plan, plan } from './plan.ts';
-import type {
-  AurigaSource,
-  EdusignCourseView,
-  EdusignPersonView,
-  EdusignPort,
-  EdusignView,
-} from './ports.ts';
+import type { FinalRunState } from '../domain/run-states.ts';
+import type { AurigaSnapshot, EntityKind, Mapping, Problem } from '../domain/types.ts';
+import { ConfigError, isAppError } from '../errors/app-error.ts';
+import type { SchoolStore } from '../store/port.ts';
+import { apply, type OperationResult } from './apply.ts';
+import { acquireLease, type Lease } from './lease.ts';
+import { type Plan, type PlanOptions, plan } from './plan.ts';
+import type { AurigaSource, EdusignPort, EdusignView } from './ports.ts';
 import { type ApiCalls, emptyCounts, outcomeOf, type RunReport, summarize } from './report.ts';
 
 /**
- * One run of one school: read Auriga, resolve writes left in flight by an
- * earlier run, look at Edusign, plan, apply, report. Two runs of one school
- * never overlap (the store's lock). A dry run reads everything and writes
- * nothing, neither on Edusign nor in the store.
+ * One run of one school: take the school's lease, read Auriga, resolve
+ * writes an earlier run left in flight, look at Edusign, plan, apply,
+ * report. A dry run reads everything and writes nothing, neither on Edusign
+ * nor in the store. A run stopped before its end (SIGINT, SIGTERM, the
+ * service's grace ran out) is recorded as interrupted, never as succeeded.
  */
 
 export interface RunSyncDeps {
   readonly school: string;
-  readonly options: Pick<SyncOptions, 'courseNameSeparator' | 'syncGroups' | 'maxDeleteShare'>;
+  readonly options: PlanOptions;
   readonly auriga: AurigaSource;
   readonly edusign: EdusignPort;
   readonly store: SchoolStore;
@@ -40,6 +29,10 @@ export interface RunSyncDeps {
   readonly signal?: AbortSignal;
   readonly dryRun?: boolean;
   readonly confirmDeletions?: boolean;
+  /** How long to wait for another run's live lease. @default LEASE_WAIT_MS */
+  readonly leaseWaitMs?: number;
+  /** Lease timings, for tests. */
+  readonly lease?: { readonly ttlMs?: number; readonly renewMs?: number };
   /** API call counters, read at the end for the report. */
   readonly apiCalls?: () => ApiCalls;
   readonly onPhase?: (
@@ -52,9 +45,6 @@ export interface RunSyncDeps {
     warn(obj: object, msg?: string): void;
   };
 }
-
-/** A run holds the lock this long without renewing it; it renews every third of it. */
-const LOCK_TTL_MS = 15 * 60_000;
 
 /** Edusign refusing the token or the account: a setting to fix, not a moment to wait out. */
 const REFUSED_SETTINGS = new Set([
@@ -77,43 +67,47 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
   const startedAt = now().toISOString();
   const dryRun = deps.dryRun ?? false;
   const { store } = deps;
-  let heartbeat: NodeJS.Timeout | undefined;
 
-  const owner = lockOwner(runId);
+  let lease: Lease | undefined;
   if (!dryRun) {
-    if (!(await takeLock(store, owner, now))) {
-      throw new AppError(
-        'sync.locked',
-        `Another run of ${deps.school} is in progress; two runs of one school never overlap.`,
-        {
-          hint: 'Wait for it to finish (its lock expires by itself if it died).',
-        },
-      );
+    lease = await acquireLease(store, {
+      runId,
+      now,
+      ...(deps.leaseWaitMs === undefined ? {} : { waitMs: deps.leaseWaitMs }),
+      ...(deps.lease?.ttlMs === undefined ? {} : { ttlMs: deps.lease.ttlMs }),
+      ...(deps.lease?.renewMs === undefined ? {} : { renewMs: deps.lease.renewMs }),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+    try {
+      await store.startRun({ id: runId, startedAt, dryRun });
+    } catch (error) {
+      await lease.release();
+      throw error;
     }
-    heartbeat = setInterval(
-      () => void store.tryLock(runId, LOCK_TTL_MS, now()).catch(() => undefined),
-      LOCK_TTL_MS / 3,
-    );
-    heartbeat.unref();
-    await store.startRun({ id: runId, startedAt, dryRun });
   }
+  const signals = [deps.signal, lease?.lost].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+  const stopped = () => deps.signal?.aborted === true;
 
   let snapshot: AurigaSnapshot | undefined;
+  let decided: Plan | undefined;
+  let results: OperationResult[] | undefined;
   try {
     deps.onPhase?.('auriga', {});
-    snapshot = await deps.auriga.read(deps.signal ? { signal: deps.signal } : {});
+    snapshot = await deps.auriga.read(signal ? { signal } : {});
 
     let mappings = await store.listMappings();
     if (!dryRun) {
-      const resolved = await resolveJournal(deps, runId, now);
+      const resolved = await resolveJournal(deps, runId, now, signal);
       if (resolved > 0) mappings = await store.listMappings();
     }
 
     deps.onPhase?.('edusign', {});
-    const view = await lookAtEdusign(deps.edusign, snapshot, mappings, deps.options.syncGroups);
+    const view = await lookAtEdusign(deps.edusign, snapshot, mappings, deps, now(), signal);
 
     deps.onPhase?.('plan', {});
-    const decided = plan({
+    decided = plan({
       snapshot,
       mappings,
       edusign: view,
@@ -122,20 +116,19 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
       confirmDeletions: deps.confirmDeletions ?? false,
     });
 
-    let results: OperationResult[] | undefined;
     if (!dryRun) {
       deps.onPhase?.('write', { total: decided.operations.length });
-      const applyDeps = {
+      results = await apply(decided.operations, mappings, {
         edusign: deps.edusign,
         store,
         runId,
         now,
         concurrency: deps.concurrency ?? 4,
-        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(signal ? { signal } : {}),
         ...(deps.onResult ? { onResult: deps.onResult } : {}),
-      };
-      results = await apply(decided.operations, mappings, applyDeps);
+      });
     }
+    signal?.throwIfAborted();
     const report = buildReport(deps, runId, startedAt, now, snapshot, decided, results, dryRun);
     if (!dryRun)
       await store.finishRun(runId, {
@@ -149,73 +142,69 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
     );
     return report;
   } catch (error) {
+    const interrupted = stopped();
+    const outcome: FinalRunState = interrupted ? 'interrupted' : 'failed';
+    const partial = snapshot && decided ? summarize(decided, results ?? []) : undefined;
+    const cause = interrupted
+      ? deps.signal?.reason
+      : lease?.lost.aborted
+        ? lease.lost.reason
+        : error;
     const report: RunReport = {
       runId,
       school: deps.school,
       dryRun,
       startedAt,
       finishedAt: now().toISOString(),
-      outcome: 'failed',
+      outcome,
       window: snapshot?.window ?? null,
-      counts: emptyCounts(),
-      problems: snapshot?.problems ?? [],
-      held: [],
-      failures: [],
-      done: [],
-      guard: null,
+      counts: partial?.counts ?? emptyCounts(),
+      problems: [...(snapshot?.problems ?? []), ...(decided?.problems ?? [])],
+      held: partial?.held ?? [],
+      failures: partial?.failures ?? [],
+      done: partial?.done ?? [],
+      guard: decided?.guard ?? null,
       apiCalls: deps.apiCalls?.() ?? NO_CALLS,
-      error: isAppError(error)
+      error: interrupted
         ? {
-            code: error.code,
-            message: error.message,
-            hint: error.hint,
-            configuration: error instanceof ConfigError || REFUSED_SETTINGS.has(error.code),
+            code: 'sync.interrupted',
+            message: `The run was stopped before its end${results ? ` after ${results.length} of ${decided?.operations.length ?? 0} operations` : decided ? ' before writing' : ''}: what was written is recorded, the rest is done by the next run.`,
+            ...signalOf(cause),
           }
-        : {
-            code: 'sync.unexpected',
-            message: error instanceof Error ? error.message : String(error),
-          },
+        : describeFailure(cause),
     };
     if (!dryRun)
       await store
-        .finishRun(runId, { finishedAt: report.finishedAt, outcome: 'failed', report })
+        .finishRun(runId, { finishedAt: report.finishedAt, outcome, report })
         .catch(() => undefined);
-    deps.logger?.warn({ school: deps.school, runId, error: report.error }, 'run failed');
+    deps.logger?.warn(
+      { school: deps.school, runId, outcome, error: report.error },
+      `run ${outcome}`,
+    );
     return report;
   } finally {
-    if (heartbeat) clearInterval(heartbeat);
-    if (!dryRun) await store.unlock(owner).catch(() => undefined);
+    await lease?.release();
   }
 }
 
-/** `host/pid/runId`: enough to tell, on the same machine, that a holder's process is gone. */
-function lockOwner(runId: string): string {
-  return `${hostname()}/${process.pid}/${runId}`;
+function describeFailure(error: unknown): NonNullable<RunReport['error']> {
+  if (isAppError(error))
+    return {
+      code: error.code,
+      message: error.message,
+      hint: error.hint,
+      configuration: error instanceof ConfigError || REFUSED_SETTINGS.has(error.code),
+    };
+  return {
+    code: 'sync.unexpected',
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
-/**
- * Take the school's run lock. A lock left by a run whose process died on this
- * machine (killed, crashed) is taken over at once instead of blocking the
- * school until it expires; a live holder, or one on another machine, is
- * waited out (its lock expires if it died there).
- */
-async function takeLock(store: SchoolStore, owner: string, now: () => Date): Promise<boolean> {
-  if (await store.tryLock(owner, LOCK_TTL_MS, now())) return true;
-  const holder = await store.lockHolder();
-  if (!holder) return store.tryLock(owner, LOCK_TTL_MS, now());
-  const [host, pid] = holder.owner.split('/');
-  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || isAlive(Number(pid))) return false;
-  return store.tryLock(owner, LOCK_TTL_MS, now(), { takeOverFrom: holder.owner });
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The signal name a stop carries (`SIGINT`, `SIGTERM`), when it says. */
+function signalOf(reason: unknown): { signal?: string } {
+  const name = (reason as { signal?: unknown } | null)?.signal;
+  return typeof name === 'string' ? { signal: name } : {};
 }
 
 /**
@@ -223,7 +212,12 @@ function isAlive(pid: number): boolean {
  * lost): ask Edusign by external id whether each exists, and remember it if
  * so, before anything is created again.
  */
-async function resolveJournal(deps: RunSyncDeps, runId: string, now: () => Date): Promise<number> {
+async function resolveJournal(
+  deps: RunSyncDeps,
+  runId: string,
+  now: () => Date,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const pending = await deps.store.pendingJournal();
   let resolved = 0;
   for (const entry of pending) {
@@ -232,16 +226,20 @@ async function resolveJournal(deps: RunSyncDeps, runId: string, now: () => Date)
       const existing = await deps.store.getMapping(entry.kind, entry.aurigaId);
       const found = existing
         ? existing.edusignId
-        : await findByApiId(deps.edusign, entry.kind, entry.aurigaId);
+        : await deps.edusign.findByExternalId(entry.kind, entry.aurigaId, signal);
       if (found !== undefined && !existing) {
         const at = now().toISOString();
+        const course =
+          entry.kind === 'sheet'
+            ? await deps.edusign.getCourse(found, signal).catch(() => undefined)
+            : undefined;
         await deps.store.putMapping({
           kind: entry.kind,
           aurigaId: entry.aurigaId,
           edusignId: found,
           fingerprint: entry.fingerprint,
           origin: 'created',
-          courseStart: entry.kind === 'sheet' ? await courseStartOf(deps.edusign, found) : null,
+          courseStart: course?.start ?? null,
           createdAt: at,
           updatedAt: at,
         });
@@ -257,20 +255,19 @@ async function resolveJournal(deps: RunSyncDeps, runId: string, now: () => Date)
   return resolved;
 }
 
-async function courseStartOf(edusign: EdusignPort, id: string): Promise<string | null> {
-  try {
-    return normalizeInstant((await edusign.getCourse(id)).START);
-  } catch {
-    return null;
-  }
-}
-
-/** What Edusign holds around the window; people and groups listed only when some are unknown to the store. */
+/**
+ * What Edusign holds around the window; people and groups listed only when
+ * some are unknown to the store. A sheet of ours that should be ahead in the
+ * window but is not listed is looked up by id: moved by hand, it is in the
+ * view; gone, the plan creates it again.
+ */
 async function lookAtEdusign(
   edusign: EdusignPort,
   snapshot: AurigaSnapshot,
   mappings: readonly Mapping[],
-  syncGroups: boolean,
+  deps: RunSyncDeps,
+  at: Date,
+  signal: AbortSignal | undefined,
 ): Promise<EdusignView> {
   const known = (kind: EntityKind) =>
     new Set(mappings.filter((m) => m.kind === kind).map((m) => m.aurigaId));
@@ -279,60 +276,43 @@ async function lookAtEdusign(
     for (const id of ids) if (!set.has(id)) return true;
     return false;
   };
-  const { firstDay, lastDay } = snapshot.window;
-  const [courses, students, professors, groups] = await Promise.all([
-    edusign.listCourses({ start: shiftDay(firstDay, -1), end: shiftDay(lastDay, 1) }),
-    unknownIn('learner', snapshot.learners.keys()) ? edusign.listStudents() : undefined,
-    unknownIn('instructor', snapshot.instructors.keys()) ? edusign.listProfessors() : undefined,
-    syncGroups &&
-    snapshot.groups &&
-    unknownIn(
-      'group',
-      snapshot.groups.map((g) => g.id),
-    )
-      ? edusign.listGroups()
-      : undefined,
-  ]);
-  return {
-    courses: courses.map(courseView),
-    students: students?.map(personView),
-    professors: professors?.map(personView),
-    groups: groups?.map((g: EdusignGroup) => ({
-      id: g.ID,
-      apiId: g.API_ID ?? null,
-      apiType: g.API_TYPE ?? null,
-      name: g.NAME,
-    })),
-  };
-}
-
-const courseView = (c: EdusignCourse): EdusignCourseView => ({
-  id: c.ID,
-  apiId: c.API_ID ?? null,
-  apiType: c.API_TYPE ?? null,
-  start: normalizeInstant(c.START),
-  locked: c.LOCKED === 1 || c.LOCKED === true,
-});
-
-const personView = (p: EdusignStudent | EdusignProfessor): EdusignPersonView => ({
-  id: p.ID,
-  apiId: p.API_ID ?? null,
-  apiType: p.API_TYPE ?? null,
-  lastName: p.LASTNAME,
-  firstName: p.FIRSTNAME,
-  email: p.EMAIL ?? '',
-  hidden: 'HIDDEN' in p && (p.HIDDEN === 1 || p.HIDDEN === true),
-});
-
-function normalizeInstant(text: string): string {
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
-}
-
-function shiftDay(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
+  const view = await edusign.look(
+    {
+      firstDay: snapshot.window.firstDay,
+      lastDay: snapshot.window.lastDay,
+      students: unknownIn('learner', snapshot.learners.keys()),
+      professors: unknownIn('instructor', snapshot.instructors.keys()),
+      groups:
+        deps.options.syncGroups &&
+        snapshot.groups !== undefined &&
+        unknownIn(
+          'group',
+          snapshot.groups.map((g) => g.id),
+        ),
+    },
+    signal,
+  );
+  const listed = new Set(view.courses.map((c) => c.id));
+  const inWindow = new Set(snapshot.interventions.map((i) => i.id));
+  const nowIso = at.toISOString();
+  const missing = mappings.filter(
+    (m) =>
+      m.kind === 'sheet' &&
+      m.origin === 'created' &&
+      inWindow.has(m.aurigaId) &&
+      !listed.has(m.edusignId) &&
+      m.courseStart !== null &&
+      m.courseStart > nowIso &&
+      m.courseStart >= snapshot.window.from &&
+      m.courseStart < snapshot.window.to,
+  );
+  if (missing.length === 0) return view;
+  const found = [];
+  for (const mapping of missing) {
+    const course = await edusign.getCourse(mapping.edusignId, signal);
+    if (course) found.push(course);
+  }
+  return { ...view, courses: [...view.courses, ...found] };
 }
 
 function buildReport(
@@ -346,21 +326,32 @@ function buildReport(
   dryRun: boolean,
 ): RunReport {
   const { counts, held, failures, done } = summarize(decided, results);
+  const problems: Problem[] = [...snapshot.problems, ...decided.problems];
+  const completeness = snapshot.completeness;
+  if (completeness && !completeness.complete)
+    problems.push({
+      code: 'auriga.incomplete_read',
+      kind: 'sheet',
+      aurigaId: '',
+      row: undefined,
+      message: `Auriga's Interventions favorite was read only to page ${completeness.pagesRead} of ${completeness.totalPages ?? '?'}: what was read is synced, and no sheet is deleted until a run reads it in full.`,
+    });
   return {
     runId,
     school: deps.school,
     dryRun,
     startedAt,
     finishedAt: now().toISOString(),
-    outcome: outcomeOf(failures.length, decided.guard),
+    outcome: outcomeOf(failures.length, decided.guard, completeness?.complete === false),
     window: snapshot.window,
     counts,
-    problems: [...snapshot.problems, ...decided.problems],
+    problems,
     held,
     failures,
     done,
     guard: decided.guard,
     apiCalls: deps.apiCalls?.() ?? NO_CALLS,
+    ...(completeness ? { completeness } : {}),
     ...(dryRun ? { planned: decided.operations } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Temporal } from 'temporal-polyfill';
-import { runSchool, type SchoolRunOptions } from '../../src/cli/wiring.ts';
+import { runSchool, type SchoolRunOptions } from '../../src/app/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { MultiLabel, SchoolIntervention } from '../../src/sandbox/school/index.ts';

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runSchool } from '../../app/index.ts';
 import { parseConfig } from '../../config/load.ts';
 import { startSandboxes } from '../../sandbox/start.ts';
 import { formatReport } from '../../sync/report.ts';
 import { type Command, EXIT } from '../io.ts';
-import { runSchool } from '../wiring.ts';
 
 const HELP = `Usage: auriga-edusign demo [--school small|large] [--seed S] [--malformed X] [--json]
 

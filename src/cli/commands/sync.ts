@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
+import { runSchool } from '../../app/index.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import { createLogger, createSecretScrubber } from '../../observability/logger.ts';
 import { createProgress } from '../../observability/progress.ts';
 import { formatReport, type RunReport } from '../../sync/report.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
-import { runSchool } from '../wiring.ts';
 
 const HELP = `Usage: auriga-edusign sync --config FILE [--json] [--confirm-deletions]
 

@@ -23,6 +23,7 @@ import type {
   SchoolStore,
   Store,
 } from '../port.ts';
+import { abandonedReport, badTransition, deadOnThisMachine, sourcesOf } from '../presence.ts';
 import {
   type JournalRow,
   type MappingRow,
@@ -194,9 +195,13 @@ function statements(q: string) {
     startRun: `
       INSERT INTO ${q}.runs (school, id, started_at, outcome, dry_run)
       VALUES ($1, $2, $3::timestamptz, 'running', $4)`,
+    // The move must be one the table of run states allows from the run's current state.
     finishRun: `
       UPDATE ${q}.runs SET finished_at = $3::timestamptz, outcome = $4, report = $5::json
-      WHERE school = $1 AND id = $2`,
+      WHERE school = $1 AND id = $2 AND outcome = ANY($6::text[])`,
+    abandonRuns: `
+      UPDATE ${q}.runs SET finished_at = $2::timestamptz, outcome = 'abandoned', report = $3::json
+      WHERE school = $1 AND outcome = 'running' AND id <> $4 RETURNING id`,
     recentRuns: `SELECT ${runColumns} FROM ${q}.runs WHERE school = $1 ORDER BY started_at DESC, seq DESC LIMIT $2`,
     getRun: `SELECT ${runColumns} FROM ${q}.runs WHERE school = $1 AND id = $2`,
     // One statement, atomic across processes: the insert, or the takeover of
@@ -231,8 +236,55 @@ class PostgresStore implements Store {
   }
 
   forSchool(school: string): SchoolStore {
-    return new PostgresSchoolStore(checkSchool(school), this.#query);
+    return new PostgresSchoolStore(checkSchool(school), this.#query, this.#presence);
   }
+
+  /**
+   * A lease holder's presence: a session-level advisory lock keyed by its id,
+   * held on a connection of its own for the run's life. PostgreSQL drops it
+   * the moment that connection dies (process killed, machine lost), so a
+   * second run can tell at once that the holder is gone.
+   */
+  #presence: Presence = {
+    connect: async (holder) => {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
+          presenceKey(holder),
+        ]);
+      } catch (cause) {
+        throw storeError(this.#target, 'show the run lease holder is alive', cause);
+      }
+      return {
+        release: async () => {
+          await client
+            .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [presenceKey(holder)])
+            .catch(() => undefined);
+          client.release();
+        },
+      };
+    },
+    gone: async (holder) => {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.#pool.connect();
+        const { rows } = await client.query<{ free: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS free',
+          [presenceKey(holder)],
+        );
+        if (rows[0]?.free !== true) return false;
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [
+          presenceKey(holder),
+        ]);
+        return true;
+      } catch (cause) {
+        throw storeError(this.#target, 'check whether the run lease holder is alive', cause);
+      } finally {
+        client?.release();
+      }
+    },
+  };
 
   #query = async <R extends pg.QueryResultRow>(
     what: string,
@@ -256,6 +308,13 @@ class PostgresStore implements Store {
   }
 }
 
+interface Presence {
+  connect(holder: string): Promise<{ release(): Promise<void> }>;
+  gone(holder: string): Promise<boolean>;
+}
+
+const presenceKey = (holder: string): string => `auriga-edusign lease holder ${holder}`;
+
 type Query = <R extends pg.QueryResultRow>(
   what: string,
   sql: keyof Statements,
@@ -265,10 +324,12 @@ type Query = <R extends pg.QueryResultRow>(
 class PostgresSchoolStore implements SchoolStore {
   readonly school: string;
   readonly #query: Query;
+  readonly #presence: Presence;
 
-  constructor(school: string, query: Query) {
+  constructor(school: string, query: Query, presence: Presence) {
     this.school = school;
     this.#query = query;
+    this.#presence = presence;
   }
 
   async listMappings(kind?: EntityKind): Promise<Mapping[]> {
@@ -366,8 +427,37 @@ class PostgresSchoolStore implements SchoolStore {
       finishedAt,
       outcome,
       report,
+      sourcesOf(outcome),
     ]);
-    if (rowCount === 0) throw runNotFound(this.school, id);
+    if (rowCount !== 0) return;
+    const run = await this.getRun(id);
+    if (run === undefined) throw runNotFound(this.school, id);
+    throw badTransition(this.school, id, run.outcome, outcome);
+  }
+
+  async abandonRuns(options: { except: string; finishedAt: string }): Promise<string[]> {
+    const finishedAt = checkInstant(options.finishedAt, 'finishedAt');
+    const { rows } = await this.#query<{ id: string }>(
+      'record dead runs as abandoned',
+      'abandonRuns',
+      [
+        this.school,
+        finishedAt,
+        reportJson(abandonedReport(finishedAt)),
+        checkText(options.except, 'run id'),
+      ],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async holdPresence(holder: string): Promise<{ release(): Promise<void> }> {
+    const client = await this.#presence.connect(checkText(holder, 'lease holder'));
+    return client;
+  }
+
+  async holderGone(holder: string): Promise<boolean> {
+    if (deadOnThisMachine(holder)) return true;
+    return this.#presence.gone(checkText(holder, 'lease holder'));
   }
 
   async recentRuns(limit: number): Promise<RunRecord[]> {

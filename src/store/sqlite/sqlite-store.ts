@@ -25,6 +25,7 @@ import type {
   SchoolStore,
   Store,
 } from '../port.ts';
+import { abandonedReport, badTransition, deadOnThisMachine, sourcesOf } from '../presence.ts';
 import {
   type JournalRow,
   type MappingRow,
@@ -176,8 +177,14 @@ function prepare(db: DatabaseSync) {
       `INSERT INTO runs (school, id, started_at, finished_at, outcome, dry_run, report)
        VALUES (?, ?, ?, NULL, 'running', ?, NULL)`,
     ),
+    // The move must be one the table of run states allows from the run's current state.
     finishRun: s(
-      'UPDATE runs SET finished_at = ?, outcome = ?, report = ? WHERE school = ? AND id = ?',
+      `UPDATE runs SET finished_at = ?, outcome = ?, report = ?
+       WHERE school = ? AND id = ? AND outcome IN (SELECT value FROM json_each(?))`,
+    ),
+    abandonRuns: s(
+      `UPDATE runs SET finished_at = ?, outcome = 'abandoned', report = ?
+       WHERE school = ? AND outcome = 'running' AND id <> ? RETURNING id`,
     ),
     recentRuns: s(
       `SELECT ${runColumns} FROM runs WHERE school = ? ORDER BY started_at DESC, rowid DESC LIMIT ?`,
@@ -304,9 +311,41 @@ class SqliteSchoolStore implements SchoolStore {
     const outcome = checkOutcome(result.outcome);
     const report = reportJson(result.report);
     const { changes } = this.#do(`record the end of run ${id}`, () =>
-      this.#sql.finishRun.run(finishedAt, outcome, report, this.school, id),
+      this.#sql.finishRun.run(
+        finishedAt,
+        outcome,
+        report,
+        this.school,
+        id,
+        JSON.stringify(sourcesOf(outcome)),
+      ),
     );
-    if (Number(changes) === 0) throw runNotFound(this.school, id);
+    if (Number(changes) > 0) return;
+    const run = await this.getRun(id);
+    if (run === undefined) throw runNotFound(this.school, id);
+    throw badTransition(this.school, id, run.outcome, outcome);
+  }
+
+  async abandonRuns(options: { except: string; finishedAt: string }): Promise<string[]> {
+    const finishedAt = checkInstant(options.finishedAt, 'finishedAt');
+    const rows = this.#do('record dead runs as abandoned', () =>
+      this.#sql.abandonRuns.all(
+        finishedAt,
+        reportJson(abandonedReport(finishedAt)),
+        this.school,
+        checkText(options.except, 'run id'),
+      ),
+    ) as unknown as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
+  async holdPresence(): Promise<{ release(): Promise<void> }> {
+    // One file on one machine: the holder's pid is its presence (see holderGone).
+    return { release: async () => undefined };
+  }
+
+  async holderGone(holder: string): Promise<boolean> {
+    return deadOnThisMachine(holder);
   }
 
   async recentRuns(limit: number): Promise<RunRecord[]> {

@@ -1,0 +1,24 @@
+import type { Config } from '../config/schema.ts';
+import type { Explanation, Subject } from '../explain/explain.ts';
+import { explainFromStore } from '../explain/from-store.ts';
+import type { Store } from '../store/port.ts';
+import { storeFor } from './edges.ts';
+
+/** Why a record is (not) on Edusign, from the school's store: `explain`, the console's search. */
+export async function explainRecord(
+  config: Config,
+  query: { readonly subject: Subject; readonly aurigaId: string; readonly runs?: number },
+  options: { readonly store?: Store } = {},
+): Promise<Explanation> {
+  const store = options.store ?? (await storeFor(config));
+  try {
+    return await explainFromStore(store.forSchool(config.school), {
+      subject: query.subject,
+      aurigaId: query.aurigaId,
+      timeZone: config.options.timeZone,
+      ...(query.runs === undefined ? {} : { runs: query.runs }),
+    });
+  } finally {
+    if (!options.store) await store.close();
+  }
+}
