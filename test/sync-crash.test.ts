@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
+import { openStore } from '../src/store/index.ts';
 import { type Harness, startHarness } from './helpers/sync-harness.ts';
 
 /**
@@ -90,6 +91,16 @@ describe('killed mid-run', () => {
     }
     const expected = h.expectedInterventions();
     assert.deepEqual(state.courses.map((c) => c.API_ID).sort(), expected.map((i) => i.id).sort());
+
+    // No killed run stays "running" for good: each was found dead and recorded as abandoned.
+    const store = await openStore(h.configuration.store);
+    try {
+      const runs = await store.forSchool(h.configuration.school).recentRuns(50);
+      assert.equal(runs.filter((r) => r.outcome === 'running').length, 0);
+      assert.equal(runs.filter((r) => r.outcome === 'abandoned').length, 5);
+    } finally {
+      await store.close();
+    }
 
     // And the next run has nothing left to do.
     h.edusign.resetCalls();
