@@ -65,6 +65,42 @@ describe('configuration', () => {
     assert.match(errorOf(() => parseConfig(raw, { env: {} })).message, /options\.windowDays:/);
   });
 
+  test('a value of the wrong type is named with the type expected and the value given', () => {
+    const raw = {
+      ...minimal(),
+      edusign: { token: 'edusign-token-value', requestsPerMinute: 'fast' },
+      options: { syncGroups: 'yes', windowDays: 14.5 },
+    };
+    const message = errorOf(() => parseConfig(raw, { env: {} })).message;
+    assert.doesNotMatch(message, /required but missing/);
+    assert.match(message, /options\.syncGroups: expected true or false, got "yes"/);
+    assert.match(message, /options\.windowDays: expected a whole number.*, got 14\.5/);
+    assert.match(message, /edusign\.requestsPerMinute: expected a whole number.*, got "fast"/);
+  });
+
+  test('a secret of the wrong type is named without its value', () => {
+    const raw = minimal();
+    (raw.auriga as Record<string, unknown>).password = 98765432;
+    (raw.edusign as Record<string, unknown>).token = ['edusign-token-value'];
+    const message = errorOf(() => parseConfig(raw, { env: {} })).message;
+    assert.match(
+      message,
+      /auriga\.password: expected text, \{ env: VARIABLE \} or \{ file: PATH \}, got a number/,
+    );
+    assert.match(message, /edusign\.token: expected text, .*got a list/);
+    assert.ok(!message.includes('98765432') && !message.includes('edusign-token-value'));
+  });
+
+  test('a wrong-type environment override names the variable and the value given', () => {
+    const message = errorOf(() =>
+      parseConfig(minimal(), { env: { AURIGA_EDUSIGN__OPTIONS__WINDOW_DAYS: 'abc' } }),
+    ).message;
+    assert.match(
+      message,
+      /AURIGA_EDUSIGN__OPTIONS__WINDOW_DAYS \(options\.windowDays\): expected a whole number.*, got "abc"/,
+    );
+  });
+
   test('an unknown key (a typo) is an error, not ignored', () => {
     const raw = { ...minimal(), options: { syncGroup: true } };
     const message = errorOf(() => parseConfig(raw, { env: {} })).message;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../errors/app-error.ts';
+import { describeIssues, type EnvOverride } from './issues.ts';
 import { type Config, configSchema, type SecretInput } from './schema.ts';
 
 /**
@@ -69,12 +69,24 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): Config {
       `${source} must be a mapping with the sections auriga, edusign and options.`,
     );
   }
-  const withEnv = applyEnvOverrides(structuredClone(raw) as Record<string, unknown>, env);
+  const withEnv = structuredClone(raw) as Record<string, unknown>;
+  const overrides = applyEnvOverrides(withEnv, env);
   const result = configSchema.safeParse(withEnv);
   if (!result.success) {
+    const lines = describeIssues(result.error.issues, {
+      input: withEnv,
+      overrides,
+      variableFor: envVariableFor,
+    });
+    const fromEnv = lines.filter((line) => line.variable !== undefined).length;
+    const one = lines.length === 1;
+    const where =
+      fromEnv === lines.length
+        ? `The environment ${one ? 'override' : 'overrides'} for ${source} ${one ? 'has an error' : 'have errors'}`
+        : `${source}${fromEnv > 0 ? ' with its environment overrides' : ''} has ${one ? 'an error' : 'errors'}`;
     throw new ConfigError(
       'config.invalid',
-      `${source} has ${result.error.issues.length === 1 ? 'an error' : 'errors'}:\n${formatIssues(result.error.issues)}`,
+      `${where}:\n${lines.map((line) => `  - ${line.text}`).join('\n')}`,
     );
   }
   const parsed = result.data;
@@ -107,34 +119,9 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): Config {
   }) as Config;
 }
 
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const key = issue.path.join('.') || '(top level)';
-      if (issue.code === 'unrecognized_keys') {
-        const where = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
-        return issue.keys
-          .map(
-            (k) =>
-              `  - ${where}${k}: unknown key; remove it or check its spelling against the example configuration`,
-          )
-          .join('\n');
-      }
-      if (issue.code === 'invalid_type' && issue.input === undefined) {
-        return `  - ${key}: is required but missing; add it`;
-      }
-      if (issue.code === 'invalid_union') {
-        return `  - ${key}: give a text value, or { env: VARIABLE } or { file: PATH }`;
-      }
-      return `  - ${key}: ${issue.message}`;
-    })
-    .join('\n');
-}
-
-function applyEnvOverrides(
-  raw: Record<string, unknown>,
-  env: NodeJS.ProcessEnv,
-): Record<string, unknown> {
+/** Sets each key named by an `AURIGA_EDUSIGN__…` variable, in place; returns which variable set which key. */
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): EnvOverride[] {
+  const overrides: EnvOverride[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const keys = name.slice(ENV_PREFIX.length).split('__').map(camelCase);
@@ -145,9 +132,17 @@ function applyEnvOverrides(
       node = node[key] as Record<string, unknown>;
     }
     const last = keys.at(-1);
-    if (last) node[last] = parseEnvValue(value);
+    if (last) {
+      node[last] = parseEnvValue(value);
+      overrides.push({ variable: name, path: keys });
+    }
   }
-  return raw;
+  return overrides;
+}
+
+/** The variable that would set a key: `options.windowDays` → `AURIGA_EDUSIGN__OPTIONS__WINDOW_DAYS`. */
+function envVariableFor(path: readonly string[]): string {
+  return `${ENV_PREFIX}${path.map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('__')}`;
 }
 
 /** `CLIENT_SECRET` and `clientSecret` both name `clientSecret`. */

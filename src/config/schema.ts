@@ -14,6 +14,15 @@ export const secretSchema = z.union([
 ]);
 export type SecretInput = z.infer<typeof secretSchema>;
 
+/** A header's value: some instances want an API key there, so it is shown back like a secret. */
+const headerValue = z.string();
+
+/** Schemas whose values are never shown back, not even in an error (see `keys.ts`). */
+export const SECRET_SCHEMAS: ReadonlySet<z.ZodType> = new Set<z.ZodType>([
+  secretSchema,
+  headerValue,
+]);
+
 const url = z
   .string()
   .trim()
@@ -56,7 +65,7 @@ export const aurigaSchema = z.strictObject({
   /** One HTTP request's time limit. @default 30000 */
   timeoutMs: z.number().int().min(100).default(30_000),
   /** Extra headers some instances require, e.g. `{ "x-scope": "frontend" }`. @default {} */
-  extraHeaders: z.record(z.string(), z.string()).default({}),
+  extraHeaders: z.record(z.string(), headerValue).default({}),
 });
 
 export const edusignSchema = z.strictObject({
