@@ -149,6 +149,42 @@ describe('configuration', () => {
     assert.equal(config.auriga.password, 'override');
   });
 
+  test('an override of a text key (a secret too) takes the text as it is; numbers and booleans are read', () => {
+    const config = parseConfig(minimal(), {
+      env: {
+        AURIGA_EDUSIGN__EDUSIGN__TOKEN: '12345678',
+        AURIGA_EDUSIGN__AURIGA__PASSWORD: '{"env":"NOT_A_REFERENCE"}',
+        AURIGA_EDUSIGN__AURIGA__CLIENT_SECRET: '007',
+        AURIGA_EDUSIGN__AURIGA__REALM: 'true',
+        AURIGA_EDUSIGN__AURIGA__INTERVENTIONS_QUERY_ID: '0042',
+        AURIGA_EDUSIGN__OPTIONS__SYNC_GROUPS: 'true',
+        AURIGA_EDUSIGN__OPTIONS__WINDOW_DAYS: ' 21 ',
+        AURIGA_EDUSIGN__OPTIONS__ABSENCE_MOTIVES: '{"Maladie":"Maladie"}',
+      },
+    });
+    assert.equal(config.edusign.token, '12345678');
+    assert.equal(config.auriga.password, '{"env":"NOT_A_REFERENCE"}');
+    assert.equal(config.auriga.clientSecret, '007');
+    assert.equal(config.auriga.realm, 'true');
+    assert.equal(config.auriga.interventionsQueryId, '0042');
+    assert.equal(config.options.syncGroups, true);
+    assert.equal(config.options.windowDays, 21);
+    assert.deepEqual(config.options.absenceMotives, { Maladie: 'Maladie' });
+  });
+
+  test('a mistake in an override is blamed on the variable, not on the file', () => {
+    const message = errorOf(() =>
+      parseConfig(minimal(), {
+        env: { AURIGA_EDUSIGN__AURIGA__PASWORD: 'hunter2-typo' },
+        source: 'school.yaml',
+      }),
+    ).message;
+    assert.doesNotMatch(message, /^school\.yaml has/);
+    assert.match(message, /AURIGA_EDUSIGN__AURIGA__PASWORD: unknown key auriga\.pasword/);
+    assert.match(message, /did you mean AURIGA_EDUSIGN__AURIGA__PASSWORD\?/);
+    assert.ok(!message.includes('hunter2-typo'));
+  });
+
   test('no error message ever carries a secret value', () => {
     const raw = { ...minimal(), auriga: { ...minimal().auriga, url: 'not a url' } };
     const message = errorOf(() => parseConfig(raw, { env: {} })).message;

@@ -3,12 +3,13 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigError } from '../errors/app-error.ts';
 import { describeIssues, type EnvOverride } from './issues.ts';
+import { valueKindAt } from './keys.ts';
 import { type Config, configSchema, type SecretInput } from './schema.ts';
 
 /**
  * Environment overrides: `AURIGA_EDUSIGN__AURIGA__PASSWORD=...` sets
- * `auriga.password`. Values are parsed as JSON when they look like it
- * (numbers, booleans, objects), else taken as text.
+ * `auriga.password`. The value is read as the key's type in the schema says:
+ * text as it is, numbers and booleans parsed, lists and mappings as JSON.
  */
 export const ENV_PREFIX = 'AURIGA_EDUSIGN__';
 
@@ -133,7 +134,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
     }
     const last = keys.at(-1);
     if (last) {
-      node[last] = parseEnvValue(value);
+      node[last] = parseEnvValue(keys, value);
       overrides.push({ variable: name, path: keys });
     }
   }
@@ -151,8 +152,18 @@ function camelCase(part: string): string {
   return part.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function parseEnvValue(value: string): unknown {
-  if (/^(true|false|-?\d+(\.\d+)?|\{.*\}|\[.*\])$/s.test(value.trim())) {
+/**
+ * An override's text read as the key's schema type says: a key taking text
+ * (a secret too) takes it as it is, so `TOKEN=12345678` or `PASSWORD=007`
+ * stay text; a number or a boolean is read when it is one (else left as text,
+ * for the schema to say what was expected); a list or mapping is JSON.
+ */
+function parseEnvValue(path: readonly string[], value: string): unknown {
+  const kind = valueKindAt(path);
+  const trimmed = value.trim();
+  if (kind === 'number') return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : value;
+  if (kind === 'boolean') return trimmed === 'true' ? true : trimmed === 'false' ? false : value;
+  if (kind === 'structured') {
     try {
       return JSON.parse(value);
     } catch {
