@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import type { z } from 'zod';
 import { ConfigError } from '../errors/app-error.ts';
 import { describeIssues, type EnvOverride } from './issues.ts';
 import { valueKindAt } from './keys.ts';
-import { type Config, configSchema, type SecretInput } from './schema.ts';
+import { type Config, configSchema, type SecretInput, type storeSchema } from './schema.ts';
 
 /**
  * Environment overrides: `AURIGA_EDUSIGN__AURIGA__PASSWORD=...` sets
@@ -95,18 +96,13 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): Config {
   const resolve = (key: string, secret: SecretInput): string =>
     resolveSecret(key, secret, env, baseDir);
   const school = parsed.school ?? options.defaultSchool ?? 'school';
-  const store = { ...parsed.store };
-  if (store.kind === 'sqlite') {
-    store.path = path.resolve(
-      baseDir,
-      store.path ?? path.join('.auriga-edusign', `${school}.sqlite`),
-    );
-  } else if (!store.url) {
-    throw new ConfigError(
-      'config.invalid',
-      `${source}: store.url is required when store.kind is postgres (e.g. postgres://user@host/db).`,
-    );
-  }
+  const store = resolveStore(parsed.store, {
+    source,
+    school,
+    baseDir,
+    resolve,
+    variable: overrides.find((o) => o.path.join('.') === 'store.url')?.variable,
+  });
   return deepFreeze({
     ...parsed,
     school,
@@ -118,6 +114,64 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): Config {
     },
     edusign: { ...parsed.edusign, token: resolve('edusign.token', parsed.edusign.token) },
   }) as Config;
+}
+
+interface StoreContext {
+  readonly source: string;
+  readonly school: string;
+  readonly baseDir: string;
+  readonly resolve: (key: string, secret: SecretInput) => string;
+  /** The environment variable that set store.url, if one did. */
+  readonly variable: string | undefined;
+}
+
+/** The store settings with the SQLite path made absolute and the connection string resolved and checked. */
+function resolveStore(store: z.output<typeof storeSchema>, context: StoreContext): Config['store'] {
+  const { source, school, baseDir, resolve, variable } = context;
+  const url = store.url === undefined ? undefined : resolve('store.url', store.url);
+  if (url !== undefined && !isPostgresUrl(url)) {
+    const key = variable === undefined ? 'store.url' : `${variable} (store.url)`;
+    const from =
+      typeof store.url === 'object' && 'env' in store.url
+        ? ` read from the environment variable ${store.url.env}`
+        : typeof store.url === 'object'
+          ? ` read from ${store.url.file}`
+          : '';
+    throw new ConfigError(
+      'config.invalid',
+      `${source}: ${key}: the value${from} is not a PostgreSQL connection string (it is not shown: it may hold a password).`,
+      {
+        hint: 'Write store.url as postgres://USER:PASSWORD@HOST:5432/DATABASE (or postgresql://...), with the host name of the PostgreSQL server.',
+      },
+    );
+  }
+  const withUrl = url === undefined ? { kind: store.kind } : { kind: store.kind, url };
+  if (store.kind === 'sqlite') {
+    const file = path.resolve(
+      baseDir,
+      store.path ?? path.join('.auriga-edusign', `${school}.sqlite`),
+    );
+    return { ...withUrl, path: file };
+  }
+  if (url === undefined) {
+    throw new ConfigError(
+      'config.invalid',
+      `${source}: store.url is required when store.kind is postgres (e.g. postgres://user@host/db).`,
+    );
+  }
+  return store.path === undefined ? withUrl : { ...withUrl, path: store.path };
+}
+
+/** What pg connects with: a postgres:// or postgresql:// URL naming a host (or a socket folder by ?host=). */
+function isPostgresUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return false;
+  return url.hostname !== '' || (url.searchParams.get('host') ?? '') !== '';
 }
 
 /** Sets each key named by an `AURIGA_EDUSIGN__…` variable, in place; returns which variable set which key. */

@@ -113,8 +113,12 @@ export const storeSchema = z.strictObject({
   kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
   /** SQLite file, relative to the configuration file. @default .auriga-edusign/<school>.sqlite */
   path: z.string().optional(),
-  /** PostgreSQL connection string when kind is postgres. */
-  url: z.string().optional(),
+  /**
+   * PostgreSQL connection string when kind is postgres, e.g.
+   * `postgres://user:password@host:5432/db`. It carries a password, so it is
+   * a secret: inline, `{ env }` or `{ file }`, and shown back masked.
+   */
+  url: secretSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -134,8 +138,9 @@ type Parsed = z.output<typeof configSchema>;
 
 /** Secrets after resolution: plain strings, to be handled with care (never logged). */
 export type Config = Readonly<
-  Omit<Parsed, 'auriga' | 'edusign' | 'school'> & {
+  Omit<Parsed, 'auriga' | 'edusign' | 'school' | 'store'> & {
     school: string;
+    store: Omit<Parsed['store'], 'url'> & { url?: string | undefined };
     auriga: Readonly<
       Omit<Parsed['auriga'], 'clientSecret' | 'password'> & {
         clientSecret: string;

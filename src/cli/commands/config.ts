@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/load.ts';
-import { maskSecret } from '../../config/mask.ts';
+import { maskConfig } from '../../config/mask.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign config check --config FILE [--json]
@@ -28,15 +28,7 @@ export const run: Command = async (argv, io) => {
     return EXIT.config;
   }
   const config = loadConfigFile(values.config, { env: io.env });
-  const shown = {
-    ...config,
-    auriga: {
-      ...config.auriga,
-      clientSecret: maskSecret(config.auriga.clientSecret),
-      password: maskSecret(config.auriga.password),
-    },
-    edusign: { ...config.edusign, token: maskSecret(config.edusign.token) },
-  };
+  const shown = maskConfig(config);
   if (values.json) io.stdout.write(`${JSON.stringify({ ok: true, config: shown })}\n`);
   else
     io.stdout.write(
