@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -190,6 +190,36 @@ describe('configuration', () => {
     const message = errorOf(() => parseConfig(raw, { env: {} })).message;
     for (const secret of ['client-secret-value', 'password-value', 'edusign-token-value'])
       assert.ok(!message.includes(secret));
+  });
+
+  test('a store path on a kernel file system (/proc, /sys, /dev) is refused, naming the key and the fix', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    symlinkSync('/proc/self', path.join(dir, 'looks-harmless'));
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ path: '/proc/self/status' }, dir],
+      [{ path: '/sys/kernel/store.sqlite' }, dir],
+      [{ path: '/dev/null' }, dir],
+      [{ path: '../../proc/1/fd/store.sqlite' }, '/srv/schools'],
+      [{ path: 'looks-harmless/store.sqlite' }, dir],
+      [{}, '/proc/self'],
+    ];
+    for (const [store, baseDir] of cases) {
+      const error = errorOf(() =>
+        parseConfig({ ...minimal(), store: { kind: 'sqlite', ...store } }, { env: {}, baseDir }),
+      );
+      assert.equal(error.code, 'config.invalid');
+      assert.match(
+        error.message,
+        /store\.path: .* is under \/(proc|sys|dev)/,
+        JSON.stringify(store),
+      );
+      assert.match(error.hint ?? '', /give store\.path a file on a disk/);
+    }
+    const ok = parseConfig(
+      { ...minimal(), store: { path: 'state/procedures.sqlite' } },
+      { env: {}, baseDir: dir },
+    );
+    assert.equal(ok.store.path, path.join(dir, 'state/procedures.sqlite'));
   });
 
   test('the example file in the repository is valid', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
@@ -102,6 +102,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): Config {
     baseDir,
     resolve,
     variable: overrides.find((o) => o.path.join('.') === 'store.url')?.variable,
+    pathVariable: overrides.find((o) => o.path.join('.') === 'store.path')?.variable,
   });
   return deepFreeze({
     ...parsed,
@@ -121,8 +122,9 @@ interface StoreContext {
   readonly school: string;
   readonly baseDir: string;
   readonly resolve: (key: string, secret: SecretInput) => string;
-  /** The environment variable that set store.url, if one did. */
+  /** The environment variables that set store.url and store.path, if any did. */
   readonly variable: string | undefined;
+  readonly pathVariable: string | undefined;
 }
 
 /** The store settings with the SQLite path made absolute and the connection string resolved and checked. */
@@ -151,6 +153,18 @@ function resolveStore(store: z.output<typeof storeSchema>, context: StoreContext
       baseDir,
       store.path ?? path.join('.auriga-edusign', `${school}.sqlite`),
     );
+    const kernel = kernelFileSystemOf(file);
+    if (kernel !== undefined) {
+      const key =
+        context.pathVariable === undefined ? 'store.path' : `${context.pathVariable} (store.path)`;
+      throw new ConfigError(
+        'config.invalid',
+        `${source}: ${key}: ${file} is under ${kernel}, a kernel file system, not a disk: SQLite cannot keep a store there.`,
+        {
+          hint: `give store.path a file on a disk, e.g. .auriga-edusign/${school}.sqlite (relative to the configuration file).`,
+        },
+      );
+    }
     return { ...withUrl, path: file };
   }
   if (url === undefined) {
@@ -160,6 +174,36 @@ function resolveStore(store: z.output<typeof storeSchema>, context: StoreContext
     );
   }
   return store.path === undefined ? withUrl : { ...withUrl, path: store.path };
+}
+
+/**
+ * Kernel file systems: files there are not storage, and SQLite on one spins
+ * at full CPU and does not answer SIGTERM (/proc), or writes to a device
+ * (/dev). Refused as the path is written and as it resolves through links.
+ */
+const KERNEL_FILE_SYSTEMS = ['/proc', '/sys', '/dev'];
+
+function kernelFileSystemOf(file: string): string | undefined {
+  const under = (p: string) =>
+    KERNEL_FILE_SYSTEMS.find((root) => p === root || p.startsWith(`${root}${path.sep}`));
+  return under(file) ?? under(realPathOf(file));
+}
+
+/** The path with the links of its deepest existing folder resolved (the file itself may not exist yet). */
+function realPathOf(file: string): string {
+  let existing = file;
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) return file;
+    rest.unshift(path.basename(existing));
+    existing = parent;
+  }
+  try {
+    return path.join(realpathSync(existing), ...rest);
+  } catch {
+    return file;
+  }
 }
 
 /** What pg connects with: a postgres:// or postgresql:// URL naming a host (or a socket folder by ?host=). */
