@@ -137,4 +137,38 @@ describe('config check', () => {
       assertNoSecret(run.stdout + run.stderr);
     }
   });
+
+  test('--json on failure: one JSON object on stdout, exit 3', async () => {
+    const bad = write(
+      'bad.yaml',
+      school(
+        { kind: 'postgres', url: `mysql://root:${SECRETS.pgPassword}@db/x` },
+        { pageSize: 'big' },
+      ),
+    );
+    const cases: Array<[string[], string, RegExp]> = [
+      [['--config', bad, '--json'], 'config.invalid', /auriga\.pageSize: expected a whole number/],
+      [['--config', path.join(dir, 'absent.yaml'), '--json'], 'config.unreadable', /absent\.yaml/],
+      [['--json'], 'cli.usage', /--config FILE/],
+      [['--config', bad, '--json', '--verbose'], 'cli.usage', /--verbose/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await new Promise<Run>((resolve) =>
+        execFile(
+          process.execPath,
+          [BIN, 'config', 'check', ...args],
+          { env: { PATH: process.env.PATH } },
+          (error, stdout, stderr) =>
+            resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+        ),
+      );
+      assert.equal(run.code, 3, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.equal(run.stderr, '', 'nothing but the JSON object');
+      const result = JSON.parse(run.stdout);
+      assert.equal(result.ok, false);
+      assert.equal(result.error.code, code);
+      assert.match(result.error.message, message);
+      assertNoSecret(run.stdout);
+    }
+  });
 });
