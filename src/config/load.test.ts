@@ -3,6 +3,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { ConfigError } from '../errors/app-error.ts';
 import { loadConfigFile, parseConfig } from './load.ts';
 
@@ -170,6 +171,32 @@ describe('configuration', () => {
     assert.equal(config.options.syncGroups, true);
     assert.equal(config.options.windowDays, 21);
     assert.deepEqual(config.options.absenceMotives, { Maladie: 'Maladie' });
+  });
+
+  /** Any text, with the shapes that look like something else: digits, booleans, JSON. */
+  const secretText = fc
+    .oneof(
+      fc.string({ minLength: 1, unit: 'binary' }),
+      fc.bigInt({ min: 0n }).map(String),
+      fc.double({ noNaN: true }).map(String),
+      fc.constantFrom('true', 'false', '007', '[1,2]', '{"env":"X"}', 'null'),
+      fc.json(),
+    )
+    .filter((s) => s.trim() !== '');
+
+  test('property: any non-blank text given to a secret by the environment is the secret, as it is', () => {
+    fc.assert(
+      fc.property(secretText, secretText, (token, password) => {
+        const config = parseConfig(minimal(), {
+          env: {
+            AURIGA_EDUSIGN__EDUSIGN__TOKEN: token,
+            AURIGA_EDUSIGN__AURIGA__PASSWORD: password,
+          },
+        });
+        assert.equal(config.edusign.token, token);
+        assert.equal(config.auriga.password, password);
+      }),
+    );
   });
 
   test('a mistake in an override is blamed on the variable, not on the file', () => {
