@@ -14,6 +14,15 @@ export const secretSchema = z.union([
 ]);
 export type SecretInput = z.infer<typeof secretSchema>;
 
+/** A header's value: some instances want an API key there, so it is shown back like a secret. */
+const headerValue = z.string();
+
+/** Schemas whose values are never shown back, not even in an error (see `keys.ts`). */
+export const SECRET_SCHEMAS: ReadonlySet<z.ZodType> = new Set<z.ZodType>([
+  secretSchema,
+  headerValue,
+]);
+
 const url = z
   .string()
   .trim()
@@ -56,7 +65,7 @@ export const aurigaSchema = z.strictObject({
   /** One HTTP request's time limit. @default 30000 */
   timeoutMs: z.number().int().min(100).default(30_000),
   /** Extra headers some instances require, e.g. `{ "x-scope": "frontend" }`. @default {} */
-  extraHeaders: z.record(z.string(), z.string()).default({}),
+  extraHeaders: z.record(z.string(), headerValue).default({}),
 });
 
 export const edusignSchema = z.strictObject({
@@ -109,8 +118,12 @@ export const storeSchema = z.strictObject({
   kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
   /** SQLite file, relative to the configuration file. @default .auriga-edusign/<school>.sqlite */
   path: z.string().optional(),
-  /** PostgreSQL connection string when kind is postgres. */
-  url: z.string().optional(),
+  /**
+   * PostgreSQL connection string when kind is postgres, e.g.
+   * `postgres://user:password@host:5432/db`. It carries a password, so it is
+   * a secret: inline, `{ env }` or `{ file }`, and shown back masked.
+   */
+  url: secretSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -130,8 +143,9 @@ type Parsed = z.output<typeof configSchema>;
 
 /** Secrets after resolution: plain strings, to be handled with care (never logged). */
 export type Config = Readonly<
-  Omit<Parsed, 'auriga' | 'edusign' | 'school'> & {
+  Omit<Parsed, 'auriga' | 'edusign' | 'school' | 'store'> & {
     school: string;
+    store: Omit<Parsed['store'], 'url'> & { url?: string | undefined };
     auriga: Readonly<
       Omit<Parsed['auriga'], 'clientSecret' | 'password'> & {
         clientSecret: string;
