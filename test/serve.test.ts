@@ -363,15 +363,17 @@ describe('serve command', () => {
     await waitFor(() => lines().some((l) => l.msg === 'service started'), 'the service to start');
     const url = lines().find((l) => l.msg === 'service started')?.url as string;
     // Never run before: the missed window is caught up at once.
-    await waitFor(
-      () => lines().some((l) => l.msg === 'run report stored'),
-      'the first run',
-      15_000,
-    );
+    await waitFor(() => lines().some((l) => l.msg === 'run finished'), 'the first run', 15_000);
     const { status, body } = await getJson(`${url}/healthz`);
     assert.equal(status, 200);
     assert.equal(body.schools[0]?.school, 'gamma');
     assert.equal(body.schools[0]?.lastRun?.outcome, 'succeeded');
+    assert.equal(body.schools[0]?.state, 'healthy', 'each school has a state to alert on');
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    // Each run is logged once at its start and once at its end.
+    const runId = lines().find((l) => l.msg === 'run finished')?.runId;
+    assert.equal(lines().filter((l) => l.runId === runId && l.msg === 'run started').length, 1);
+    assert.equal(lines().filter((l) => l.runId === runId && l.msg === 'run finished').length, 1);
     controller.abort();
     assert.equal(await exited, 0);
     assert.ok(lines().some((l) => l.msg === 'service stopped'));

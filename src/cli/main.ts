@@ -1,4 +1,4 @@
-import { isAppError } from '../errors/app-error.ts';
+import { isAppError, StopRequested } from '../errors/app-error.ts';
 import { type CliIo, type Command, EXIT } from './io.ts';
 
 /** Each command lives in its own module, loaded only when asked for. */
@@ -89,9 +89,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 function processIo(): CliIo {
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = (signal: 'SIGINT' | 'SIGTERM') => () => {
+    if (!controller.signal.aborted) controller.abort(new StopRequested(signal));
+  };
+  process.once('SIGINT', stop('SIGINT'));
+  process.once('SIGTERM', stop('SIGTERM'));
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -26,3 +26,23 @@ export class TransientError extends AppError {
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+/**
+ * The reason a stop carries (an AbortSignal's reason): a person or the
+ * service asked the process to stop. `signal` names it, so that a command
+ * exits 130 after SIGINT and 143 after SIGTERM, as shells expect.
+ */
+export class StopRequested extends AppError {
+  override name = 'StopRequested' as const;
+  readonly signal: 'SIGINT' | 'SIGTERM' | undefined;
+
+  constructor(signal?: 'SIGINT' | 'SIGTERM', message?: string) {
+    super('stop.requested', message ?? `Stopped${signal ? ` by ${signal}` : ''}.`);
+    this.signal = signal;
+  }
+}
+
+/** The exit code of a process stopped by `signal` (128 + its number). */
+export function exitCodeOfSignal(signal: string | undefined): number {
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 130;
+}

@@ -42,6 +42,8 @@ export interface LoggerOptions {
   readonly level?: Level | 'silent';
   /** Human-readable lines (pino-pretty) instead of JSON. @default whether the destination is a terminal */
   readonly pretty?: boolean;
+  /** Colours in pretty lines. @default whether the destination is a terminal and NO_COLOR is unset */
+  readonly color?: boolean;
   /** Where lines go. @default standard output */
   readonly destination?: NodeJS.WritableStream | DestinationStream;
   /** Fields on every line, e.g. `{ school: 'ecole-x' }`. pid and hostname are always there. */
@@ -74,7 +76,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream: DestinationStream | NodeJS.WritableStream = pretty
     ? pinoPretty({
         destination: options.destination ?? 1,
-        colorize: (target as { isTTY?: boolean }).isTTY === true,
+        colorize:
+          options.color ??
+          ((target as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR),
         translateTime: 'SYS:HH:MM:ss',
         ignore: 'pid,hostname',
         sync: options.destination === undefined,

@@ -1,3 +1,4 @@
+import { servesWindow } from '../domain/run-states.ts';
 import { AppError } from '../errors/app-error.ts';
 import { sleep } from '../http/retry.ts';
 import type { Store } from '../store/port.ts';
@@ -35,8 +36,15 @@ export interface ScheduledSchool {
 
 export interface SchedulerOptions {
   readonly schools: readonly ScheduledSchool[];
-  /** One run of one school. It should give up promptly once `signal` aborts. */
-  readonly run: (school: string, signal: AbortSignal) => Promise<void>;
+  /**
+   * One run of one school, for the window `window.key` (its day and start).
+   * It should give up promptly once `signal` aborts.
+   */
+  readonly run: (
+    school: string,
+    signal: AbortSignal,
+    window: { readonly key: string; readonly catchUp: boolean },
+  ) => Promise<void>;
   /** @default the system clock */
   readonly clock?: Clock;
   /**
@@ -130,14 +138,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const startedAt = clock.now();
     lastStarted.set(school, startedAt);
     inFlight.set(school, controller);
-    const details = { school, window: describeWindow(next.window), catchUp };
-    logger.info(details, catchUp ? 'catch-up run starting' : 'scheduled run starting');
+    // The run logs its own start and end (with its run id): one line each, not three.
     try {
-      await options.run(school, controller.signal);
-      const seconds = (clock.now().getTime() - startedAt.getTime()) / 1000;
-      logger.info({ ...details, seconds }, 'run finished');
+      await options.run(school, controller.signal, {
+        key: `${next.window.date}T${next.window.from}`,
+        catchUp,
+      });
     } catch (error) {
-      logger.error({ ...details, err: error }, 'run failed');
+      logger.error(
+        { school, window: describeWindow(next.window), catchUp, err: error },
+        'run failed',
+      );
     } finally {
       inFlight.delete(school);
     }
@@ -216,13 +227,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
 /**
  * The scheduler's view of a store: when the school's last real run started.
- * Dry runs preview and write nothing, so they do not serve a window.
+ * Dry runs preview and write nothing, and a run interrupted or abandoned did
+ * not finish: neither serves a window, which is then run again.
  */
 export function storeLastRunAt(store: Store): SchedulerOptions['store'] & object {
   return {
     async lastRunAt(school) {
       const runs = await store.forSchool(school).recentRuns(20);
-      const last = runs.find((run) => !run.dryRun);
+      const last = runs.find((run) => !run.dryRun && servesWindow(run.outcome));
       return last === undefined ? undefined : new Date(last.startedAt);
     },
   };

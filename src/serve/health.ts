@@ -2,9 +2,25 @@ import type { Config } from '../config/schema.ts';
 import { nextRun } from '../schedule/next-run.ts';
 import type { RunOutcome, SchoolStore } from '../store/port.ts';
 
+/**
+ * A school's state for a monitor to alert on: its last finished run's
+ * outcome (`succeeded` reads `healthy`), `never_run`, or `unknown` when the
+ * store could not be read.
+ */
+export type SchoolState =
+  | 'healthy'
+  | 'partly_failed'
+  | 'failed'
+  | 'deletions_held'
+  | 'interrupted'
+  | 'abandoned'
+  | 'never_run'
+  | 'unknown';
+
 /** One school as `/healthz` shows it. */
 export interface SchoolHealth {
   readonly school: string;
+  readonly state: SchoolState;
   /** When its next scheduled run starts (UTC ISO); null when it cannot be told. */
   readonly nextRunAt: string | null;
   /** Its last finished real run (dry runs excluded), from the store. */
@@ -46,6 +62,12 @@ export async function schoolHealth(input: {
     });
     return {
       school: config.school,
+      state:
+        lastFinished === undefined
+          ? 'never_run'
+          : lastFinished.outcome === 'succeeded'
+            ? 'healthy'
+            : (lastFinished.outcome as SchoolState),
       // While a run is in progress its window is served: the next run is the next window's.
       nextRunAt: next.at.toISOString(),
       lastRun:
@@ -62,6 +84,7 @@ export async function schoolHealth(input: {
     // The error's text stays in the (scrubbed) logs: a database message may name the server.
     return {
       school: config.school,
+      state: 'unknown',
       nextRunAt: null,
       lastRun: null,
       running,

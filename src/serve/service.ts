@@ -5,13 +5,9 @@ import type { Config } from '../config/schema.ts';
 import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
 import { createLogger, createSecretScrubber, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
-import {
-  type Clock,
-  createScheduler,
-  type Scheduler,
-  storeLastRunAt,
-  systemClock,
-} from '../schedule/scheduler.ts';
+import { createInProcessQueue, DEFAULT_MAX_RUNS } from '../queue/in-process/queue.ts';
+import type { RunQueue } from '../queue/port.ts';
+import { type Clock, storeLastRunAt, systemClock } from '../schedule/scheduler.ts';
 import type { Store } from '../store/port.ts';
 import type { RunReport } from '../sync/report.ts';
 import { type SchoolHealth, schoolHealth } from './health.ts';
@@ -54,11 +50,17 @@ export interface ServiceOptions {
   readonly abortWaitMs?: number;
   /** Opens a store; schools sharing one are given the same. @default openStore */
   readonly openStore?: (store: Config['store']) => Promise<Store>;
+  /** Runs at once in this process (`serve --max-runs`). @default 4 */
+  readonly maxRuns?: number;
 }
 
 export interface Health {
-  /** `stopping` (HTTP 503) once a stop was asked; `degraded` (503) when a store cannot be read. */
+  /**
+   * The process: `stopping` (HTTP 503 on /healthz) once a stop was asked;
+   * `degraded` when a store cannot be read (HTTP 503 on /readyz only).
+   */
   readonly status: 'ok' | 'stopping' | 'degraded';
+  /** Each school's state (see SchoolState): alert on a school, not on the process. */
   readonly schools: readonly SchoolHealth[];
 }
 
@@ -133,7 +135,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const stores: SharedStores = await openSharedStores(configs, options.openStore);
   let stopping = false;
 
-  const scheduler: Scheduler = createScheduler({
+  const queue: RunQueue = createInProcessQueue({
     schools: configs.map((config) => ({
       school: config.school,
       timeZone: config.options.timeZone,
@@ -144,44 +146,42 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       lastRunAt: (school) => storeLastRunAt(stores.of(school)).lastRunAt(school),
     },
     logger,
+    maxRuns: options.maxRuns ?? DEFAULT_MAX_RUNS,
     ...(options.maxSleepMs === undefined ? {} : { maxSleepMs: options.maxSleepMs }),
-    run: async (school, signal) => {
-      const config = bySchool.get(school);
-      if (config === undefined) throw new AppError('serve.internal', `Unknown school ${school}`);
-      const startedAt = performance.now();
-      let report: RunReport;
-      try {
-        report = await run(config, {
-          store: stores.of(school),
-          signal,
-          now: () => clock.now(),
-          // The run names its school on every line itself.
-          logger,
-          onRequest,
-        });
-      } catch (error) {
-        if (isAppError(error) && error.code === 'sync.locked') {
-          // Another process (a run by hand) holds the school: its run serves the window.
-          logger.warn(
-            { school, err: error },
-            'run skipped: another run of this school is in progress',
-          );
-          return;
-        }
-        metrics.recordRun(school, 'failed', (performance.now() - startedAt) / 1000);
-        throw error;
-      }
-      recordReport(metrics, report, (performance.now() - startedAt) / 1000);
-      const details = { school, runId: report.runId, outcome: report.outcome };
-      if (report.outcome === 'failed')
-        logger.error({ ...details, error: report.error }, 'run failed');
-      else logger.info({ ...details, counts: report.counts }, 'run report stored');
-    },
   });
+
+  const runJob = async (school: string, signal: AbortSignal) => {
+    const config = bySchool.get(school);
+    if (config === undefined) throw new AppError('serve.internal', `Unknown school ${school}`);
+    const startedAt = performance.now();
+    let report: RunReport;
+    try {
+      report = await run(config, {
+        store: stores.of(school),
+        signal,
+        now: () => clock.now(),
+        // The run names its school on every line itself, once at its start and once at its end.
+        logger,
+        onRequest,
+      });
+    } catch (error) {
+      if (isAppError(error) && error.code === 'sync.locked') {
+        // Another process (a run by hand) holds the school: its run serves the window.
+        logger.warn(
+          { school, reason: error.message },
+          'run skipped: another run of this school is in progress',
+        );
+        return;
+      }
+      metrics.recordRun(school, 'failed', (performance.now() - startedAt) / 1000);
+      throw error;
+    }
+    recordReport(metrics, report, (performance.now() - startedAt) / 1000);
+  };
 
   async function health(): Promise<Health> {
     const now = clock.now();
-    const running = new Set(scheduler.running());
+    const running = new Set(queue.running());
     const schools = await Promise.all(
       configs.map((config) =>
         schoolHealth({
@@ -206,7 +206,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
 
   const app: FastifyInstance = Fastify({ logger: false });
+  // The process is alive and serving: a failing school does not make it unhealthy.
   app.get('/healthz', async (_request, reply) => {
+    const body = await health();
+    return reply.code(body.status === 'stopping' ? 503 : 200).send(body);
+  });
+  // Ready to work: every store reachable, and not stopping.
+  app.get('/readyz', async (_request, reply) => {
     const body = await health();
     return reply.code(body.status === 'ok' ? 200 : 503).send(body);
   });
@@ -236,7 +242,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
-  scheduler.start();
+  queue.start((job, signal) => runJob(job.school, signal));
   logger.info({ url, schools: [...bySchool.keys()], stores: stores.count }, 'service started');
 
   let stopped: Promise<void> | undefined;
@@ -249,7 +255,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       stopped ??= (async () => {
         stopping = true;
         logger.info({ graceMs }, 'stopping: no new run is taken');
-        await scheduler.stop({
+        await queue.stop({
           graceMs,
           ...(options.abortWaitMs === undefined ? {} : { abortWaitMs: options.abortWaitMs }),
         });

@@ -85,6 +85,7 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
       await lease.release();
       throw error;
     }
+    deps.logger?.info({ school: deps.school, runId }, 'run started');
   }
   const signals = [deps.signal, lease?.lost].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
@@ -137,8 +138,14 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
         report,
       });
     deps.logger?.info(
-      { school: deps.school, runId, outcome: report.outcome, counts: report.counts },
-      'run finished',
+      {
+        school: deps.school,
+        runId,
+        outcome: report.outcome,
+        counts: report.counts,
+        ...(report.error ? { error: report.error } : {}),
+      },
+      dryRun ? 'plan made' : 'run finished',
     );
     return report;
   } catch (error) {

@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
 import { ConfigError } from '../../errors/app-error.ts';
 import { createLogger } from '../../observability/logger.ts';
+import { DEFAULT_MAX_RUNS } from '../../queue/in-process/queue.ts';
 import {
   checkUniqueSchools,
   DEFAULT_GRACE_MS,
@@ -18,7 +19,9 @@ const HELP = `Usage: auriga-edusign serve --config FILE [--config FILE2 ...] [--
 Runs the schedule of one or several schools until stopped: each school runs
 twice a day, in the windows of its options.schedule (options.timeZone), one
 run at a time; a window missed while the service was down is caught up once.
-Serves GET /healthz (JSON; 503 while stopping) and GET /metrics (Prometheus).
+Serves GET /healthz (the process, and each school's state; 503 while
+stopping), GET /readyz (503 when a store cannot be read) and GET /metrics
+(Prometheus).
 Logs are JSON lines (readable lines on a terminal).
 
   --config FILE        a school's configuration; repeat it for several schools
@@ -26,7 +29,10 @@ Logs are JSON lines (readable lines on a terminal).
   --port N             port of /healthz and /metrics (default ${DEFAULT_PORT})
   --host ADDRESS       address to listen on (default ${DEFAULT_HOST}: this machine only)
   --grace-seconds N    on SIGTERM or SIGINT, how long a run in progress may take
-                       to finish before it is stopped (default ${DEFAULT_GRACE_MS / 1000})
+                       to finish before it is stopped and recorded as interrupted
+                       (default ${DEFAULT_GRACE_MS / 1000}); its window is run again later
+  --max-runs N         runs at once in this process (default ${DEFAULT_MAX_RUNS}): a large
+                       school's run holds about 170 MB
 
 Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.
 `;
@@ -39,6 +45,7 @@ export const run: Command = async (argv, io) => {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       'grace-seconds': { type: 'string' },
+      'max-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,12 +66,15 @@ export const run: Command = async (argv, io) => {
     0,
     24 * 3600,
   );
+  const maxRuns = integerOption('--max-runs', values['max-runs'], DEFAULT_MAX_RUNS, 1, 1000);
   const configs = files.map((file) => loadConfigFile(file, { env: io.env }));
   checkUniqueSchools(configs, files);
 
   const logger = createLogger({
     destination: io.stdout as unknown as DestinationStream,
     pretty: io.stdout.isTTY === true,
+    // https://no-color.org: any non-empty NO_COLOR turns colours off.
+    color: io.stdout.isTTY === true && !io.env.NO_COLOR,
     secrets: scrubberFor(configs),
   });
   const service = await startService({
@@ -72,6 +82,7 @@ export const run: Command = async (argv, io) => {
     port,
     host: values.host ?? DEFAULT_HOST,
     logger,
+    maxRuns,
   });
   await new Promise<void>((resolve) => {
     if (io.stopSignal.aborted) resolve();

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
 import { runSchool } from '../../app/index.ts';
 import { loadConfigFile } from '../../config/load.ts';
+import { exitCodeOfSignal } from '../../errors/app-error.ts';
 import { createLogger, createSecretScrubber } from '../../observability/logger.ts';
 import { createProgress } from '../../observability/progress.ts';
 import { formatReport, type RunReport } from '../../sync/report.ts';
@@ -17,7 +18,8 @@ prints the run's report.
   --confirm-deletions    let deletions held by the mass-change guard go ahead
 
 Exit codes: 0 succeeded, 1 partly failed, 2 failed, 3 configuration error,
-4 deletions held by the mass-change guard.
+4 deletions held by the mass-change guard, 130/143 interrupted by SIGINT/SIGTERM
+(what was written is recorded; the next run does the rest).
 `;
 
 export const run: Command = (argv, io) => runCommand(argv, io, false);
@@ -79,6 +81,8 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
 }
 
 export function exitCodeOf(report: RunReport): number {
+  if (report.outcome === 'interrupted' || report.outcome === 'abandoned')
+    return exitCodeOfSignal(report.error?.signal);
   if (report.outcome === 'failed') return report.error?.configuration ? EXIT.config : EXIT.failed;
   if (report.outcome === 'partly_failed') return EXIT.partlyFailed;
   if (report.outcome === 'deletions_held') return EXIT.deletionsHeld;
