@@ -57,7 +57,7 @@ export interface EdusignStats {
   readonly retries: number;
   /** Calls per route template, e.g. `GET /v1/course/:id`. */
   readonly byRoute: Readonly<Record<string, number>>;
-  /** Time spent waiting for the client-side rate limit. */
+  /** Wall time during which at least one request waited for the client-side rate limit (parallel waits count once). */
   readonly rateLimitWaitMs: number;
 }
 
