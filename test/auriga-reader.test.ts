@@ -378,6 +378,8 @@ describe('paging and faults', () => {
     }).readDetailed();
     assert.equal(detailed.interventions.rows, 350);
     assert.equal(detailed.interventions.pages, 4);
+    assert.equal(detailed.completeness.complete, true);
+    assert.equal(detailed.completeness.groups?.complete, true);
     assert.equal(
       sandbox.calls()[SEARCH_ROUTE],
       4 + 1,
@@ -396,6 +398,62 @@ describe('paging and faults', () => {
     ).readDetailed();
     assert.equal(detailed.interventions.rows, 300);
     assert.equal(sandbox.calls()[SEARCH_ROUTE], 3);
+  });
+
+  test('an Auriga that serves 100 rows when asked 200: every page up to totalPages is read', async (t) => {
+    const sandbox = await sandboxFor(t, {
+      size: { interventions: 450, learners: 120, instructors: 20, groups: 8 },
+    });
+    sandbox.control.setOptions({ maxPageSize: 100 });
+    const { lines, logger } = recordingLogger();
+    const detailed = await createAurigaReader(
+      configOf(sandbox, { pageSize: 200, groupsQueryId: undefined }),
+      options(),
+      { now: () => NOW, logger },
+    ).readDetailed();
+    // Each page is short (100 < 200), yet totalPages says 5: all 450 rows are read.
+    assert.equal(detailed.interventions.rows, 450);
+    assert.equal(detailed.snapshot.rowsRead.interventions, 450);
+    assert.equal(sandbox.calls()[SEARCH_ROUTE], 5);
+    assert.deepEqual(detailed.completeness, {
+      complete: true,
+      interventions: { complete: true, pagesRead: 5, totalPages: 5, rowsRead: 450 },
+      groups: undefined,
+    });
+    assert.ok(!lines.some((l) => l.startsWith('warn')), lines.join('\n'));
+  });
+
+  test('an empty page before totalPages ends the read, which is then incomplete', async (t) => {
+    const sandbox = await sandboxFor(t, {
+      size: { interventions: 350, learners: 120, instructors: 20, groups: 8 },
+    });
+    const { lines, logger } = recordingLogger();
+    const detailed = await createAurigaReader(
+      configOf(sandbox, { groupsQueryId: undefined }),
+      options(),
+      {
+        now: () => NOW,
+        logger,
+        // The school's interventions go away once the first page is read:
+        // Auriga's second page comes back empty while page 1 said 4 pages.
+        onProgress: () => {
+          sandbox.school.interventions.length = 0;
+        },
+      },
+    ).readDetailed();
+    assert.equal(detailed.interventions.rows, 100);
+    assert.equal(sandbox.calls()[SEARCH_ROUTE], 2, 'no page asked after the empty one');
+    assert.deepEqual(detailed.completeness.interventions, {
+      complete: false,
+      pagesRead: 2,
+      totalPages: 4,
+      rowsRead: 100,
+    });
+    assert.equal(detailed.completeness.complete, false);
+    assert.ok(
+      lines.some((l) => l.startsWith('warn') && /incomplete/.test(l)),
+      'the incomplete read is logged as a warning',
+    );
   });
 
   test('more pages than maxPages is an error, not a silent truncation', async (t) => {

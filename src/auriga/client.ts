@@ -58,7 +58,15 @@ export interface FavoriteRead {
   readonly menuEntryId: string;
   readonly columns: readonly unknown[];
   readonly lines: readonly unknown[];
+  /** Pages read, the empty one that ended the read included. */
   readonly pages: number;
+  /** The most pages Auriga announced (`totalPages`); undefined when it said nothing. */
+  readonly totalPages: number | undefined;
+  /**
+   * False when the read ended before page `totalPages` (an empty page came
+   * first): rows may be missing, so none may be taken as removed.
+   */
+  readonly complete: boolean;
 }
 
 /** Which favorite, named in messages by its configuration key. */
@@ -213,10 +221,17 @@ export class AurigaClient {
   }
 
   /**
-   * A whole favorite, page by page. Stops at `totalPages`, on an empty or
-   * short page, and never reads past `maxPages`: a favorite larger than that
-   * is an error, not a silent truncation (missing rows would look like
-   * removed interventions).
+   * A whole favorite, page by page (auriga-api.md, Reading a favorite): pages
+   * 1 to `totalPages`, never past `maxPages`.
+   *
+   * - A page shorter than the size asked is not the end while `totalPages`
+   *   says there are more: some instances cap the page size below what was
+   *   asked (seen: 100 rows when 200 were asked, `totalPages` counted at 100).
+   * - An empty page ends the read. Before page `totalPages` (the favorite
+   *   shrank while it was read) the read is incomplete: `complete: false`,
+   *   and the caller must not take a missing row for a removed one.
+   * - Without `totalPages` a short or empty page is the only end mark.
+   * - A favorite larger than `maxPages` is an error, not a silent truncation.
    */
   async readFavorite(
     favorite: FavoriteRef,
@@ -232,8 +247,10 @@ export class AurigaClient {
     const { pageSize, maxPages } = this.#settings;
     const lines: unknown[] = [];
     let columns: readonly unknown[] = [];
+    /** The most pages Auriga announced: a read that stops before it is incomplete. */
+    let announced: number | undefined;
     let page = 1;
-    for (;;) {
+    for (; ; page += 1) {
       const result = await this.searchPage(
         menuEntryId,
         definition,
@@ -242,35 +259,37 @@ export class AurigaClient {
         signal,
         favorite,
       );
-      if (page === 1) {
-        columns = result.columns;
-        if (result.totalPages !== undefined && result.totalPages > maxPages) {
+      if (page === 1) columns = result.columns;
+      if (result.totalPages !== undefined) {
+        if (result.totalPages > maxPages)
           throw tooLarge(favorite, result.totalPages, this.#settings);
-        }
+        announced = Math.max(announced ?? 0, result.totalPages);
       }
       for (const line of result.lines) lines.push(line);
       options.onPage?.({ page, rows: lines.length });
       if (result.lines.length === 0) break;
-      if (result.totalPages !== undefined && page >= result.totalPages) break;
-      if (result.lines.length < pageSize) {
-        if (result.totalPages !== undefined && page < result.totalPages) {
-          this.#logger?.warn(
-            {
-              favorite: favorite.queryId,
-              page,
-              rows: result.lines.length,
-              pageSize,
-              totalPages: result.totalPages,
-            },
-            'Auriga answered a short page before its last one: reading stops there (if rows are missing, lower auriga.pageSize)',
-          );
-        }
+      if (
+        result.totalPages !== undefined ? page >= result.totalPages : result.lines.length < pageSize
+      )
         break;
-      }
       if (page >= maxPages) throw tooLarge(favorite, undefined, this.#settings);
-      page += 1;
     }
-    return { queryId: favorite.queryId, menuEntryId, columns, lines, pages: page };
+    const complete = announced === undefined || page >= announced;
+    if (!complete) {
+      this.#logger?.warn(
+        { favorite: favorite.queryId, pagesRead: page, totalPages: announced, rows: lines.length },
+        `Auriga answered an empty page ${page} of the ${favorite.name} favorite before its last (${announced}): the read is incomplete, nothing is deleted on it`,
+      );
+    }
+    return {
+      queryId: favorite.queryId,
+      menuEntryId,
+      columns,
+      lines,
+      pages: page,
+      totalPages: announced,
+      complete,
+    };
   }
 
   /** The favorite's columns, from a one-row page: for `doctor`. */

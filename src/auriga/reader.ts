@@ -56,8 +56,33 @@ export interface FavoriteSummary {
   readonly missingOptional: readonly string[];
 }
 
+/** How far the read of one favorite got. */
+export interface FavoriteCompleteness {
+  /** False when the read ended before page `totalPages`: rows may be missing. */
+  readonly complete: boolean;
+  readonly pagesRead: number;
+  /** As Auriga announced it; undefined when it said nothing. */
+  readonly totalPages: number | undefined;
+  readonly rowsRead: number;
+}
+
+/**
+ * Whether every favorite was read to its last page. An incomplete read is
+ * still synced for what it holds, but nothing may be deleted on it: a missing
+ * row is not a removed intervention.
+ */
+export interface ReadCompleteness {
+  /** Every favorite read was complete. */
+  readonly complete: boolean;
+  readonly interventions: FavoriteCompleteness;
+  /** Undefined when no Groups favorite is configured. */
+  readonly groups: FavoriteCompleteness | undefined;
+}
+
 export interface DetailedRead {
   readonly snapshot: AurigaSnapshot;
+  /** Whether the favorites were read to their last page (not yet in the snapshot's type). */
+  readonly completeness: ReadCompleteness;
   readonly interventions: FavoriteSummary & {
     /** Rows with a valid Start outside the window. */
     readonly outsideWindow: number;
@@ -125,6 +150,7 @@ export function createAurigaReader(
 
     let groups: Group[] | undefined;
     let groupsSummary: FavoriteSummary | undefined;
+    let groupsCompleteness: FavoriteCompleteness | undefined;
     if (config.groupsQueryId !== undefined) {
       const groupsRef: FavoriteRef = {
         queryId: config.groupsQueryId,
@@ -141,7 +167,9 @@ export function createAurigaReader(
       groups = [...parsedGroups.groups];
       problems.push(...parsedGroups.problems);
       groupsSummary = summary(groupsRead, groupColumns);
+      groupsCompleteness = completenessOf(groupsRead);
     }
+    const interventionsCompleteness = completenessOf(read);
 
     const snapshot: AurigaSnapshot = {
       window,
@@ -166,6 +194,11 @@ export function createAurigaReader(
     );
     return {
       snapshot,
+      completeness: {
+        complete: interventionsCompleteness.complete && (groupsCompleteness?.complete ?? true),
+        interventions: interventionsCompleteness,
+        groups: groupsCompleteness,
+      },
       interventions: {
         ...summary(read, interventionColumns),
         outsideWindow: parsed.outsideWindow,
@@ -205,6 +238,15 @@ function matchOrThrow<K extends string>(
     );
   }
   return match;
+}
+
+function completenessOf(read: FavoriteRead): FavoriteCompleteness {
+  return {
+    complete: read.complete,
+    pagesRead: read.pages,
+    totalPages: read.totalPages,
+    rowsRead: read.lines.length,
+  };
 }
 
 function summary(
