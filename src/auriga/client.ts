@@ -1,5 +1,5 @@
 import type { AurigaConfig } from '../config/schema.ts';
-import { AppError, ConfigError, TransientError } from '../errors/app-error.ts';
+import type { AppError } from '../errors/app-error.ts';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
@@ -8,6 +8,7 @@ import {
   retryDelayMs,
   sleep,
 } from '../http/retry.ts';
+import { aurigaError } from './errors.ts';
 import { type AurigaLogger, describeNetworkError, type TokenSource } from './keycloak.ts';
 
 /**
@@ -157,7 +158,7 @@ export class AurigaClient {
     const entry = entries.find((e) => e.queryId === favorite.queryId);
     if (entry) return entry.menuEntryId;
     const seen = [...new Set(entries.map((e) => e.queryId))];
-    throw new ConfigError(
+    throw aurigaError(
       'auriga.favorite_not_in_menus',
       `The ${favorite.name} favorite ${favorite.queryId} (${favorite.setting}) is in none of the Auriga menus that "${this.#settings.username}" sees${seen.length > 0 ? ` (favorites seen: ${seen.slice(0, 12).join(', ')}${seen.length > 12 ? ', ...' : ''})` : ''}: check ${favorite.setting}, share the favorite with this account, or set auriga.menuEntryId.`,
       { hint: 'In Auriga, open the favorite: its query id and menu entry id are in the address.' },
@@ -316,7 +317,7 @@ export class AurigaClient {
       if (outcome.kind === 'done') return outcome.value;
       if (outcome.kind === 'unauthorized') {
         if (renewed) {
-          throw new AppError(
+          throw aurigaError(
             'auriga.unauthorized',
             `Auriga refused the access token of "${this.#settings.username}" on ${what}, even freshly signed in (HTTP 401): check that the Keycloak client and realm are those of this Auriga (auriga.url, auriga.keycloakUrl, auriga.realm).`,
           );
@@ -328,7 +329,7 @@ export class AurigaClient {
       if (outcome.kind === 'fail') throw this.#failure(call, outcome, favorite);
       attempt += 1;
       if (attempt > this.#policy.retries) {
-        throw new TransientError(
+        throw aurigaError(
           'auriga.unavailable',
           `Auriga did not answer ${what} after ${attempt} attempts (last: ${outcome.reason}): try again later; if it lasts, check that auriga.url (${this.#settings.url}) is reachable from this machine.`,
           { cause: outcome.cause },
@@ -415,13 +416,13 @@ export class AurigaClient {
       ? `the ${favorite.name} favorite ${favorite.queryId} (${favorite.setting})`
       : undefined;
     if (outcome.html) {
-      return new AppError(
+      return aurigaError(
         'auriga.html_answer',
         `Auriga answered ${what} with an HTML page (HTTP ${outcome.status}) instead of JSON: a sign-in page, a firewall or a proxy stands in the way. Check auriga.url (${this.#settings.url}: the Auriga application itself, e.g. https://auriga.your-school.fr)${Object.keys(this.#settings.extraHeaders).length === 0 ? ', and whether this instance needs auriga.extraHeaders (e.g. {"x-scope": "frontend"})' : ''}.`,
       );
     }
     if (outcome.notJson) {
-      return new AppError(
+      return aurigaError(
         'auriga.bad_answer',
         `Auriga answered ${what} with something that is not JSON ("${snippet}"): check auriga.url (${this.#settings.url}).`,
       );
@@ -429,7 +430,7 @@ export class AurigaClient {
     if (outcome.status === 403) {
       const said = serverMessage(outcome.text);
       const header = /header/i.test(said ?? '');
-      return new ConfigError(
+      return aurigaError(
         'auriga.forbidden',
         header
           ? `Auriga refused ${what} (HTTP 403: "${said}"): this instance wants extra headers; set auriga.extraHeaders (e.g. {"x-scope": "frontend"}) as Auriga's web application sends them.`
@@ -437,14 +438,14 @@ export class AurigaClient {
       );
     }
     if (outcome.status === 404) {
-      return new ConfigError(
+      return aurigaError(
         'auriga.not_found',
         which
           ? `Auriga does not know ${which} under menu entry ${menuEntryOf(call.path)} (HTTP 404 on ${what}): check ${favorite?.setting} and auriga.menuEntryId (or remove auriga.menuEntryId so that it is found from the menus).`
           : `Auriga answered HTTP 404 on ${what}: check auriga.url (${this.#settings.url}).`,
       );
     }
-    return new AppError(
+    return aurigaError(
       'auriga.request_failed',
       `Auriga answered HTTP ${outcome.status} on ${what}${snippet ? ` ("${snippet}")` : ''}${which ? ` while reading ${which}` : ''}.`,
     );
@@ -505,7 +506,7 @@ function menuEntryOf(path: string): string {
 }
 
 function badAnswer(what: string, why: string): AppError {
-  return new AppError(
+  return aurigaError(
     'auriga.bad_answer',
     `Auriga's answer to ${what} is not what the connector expects: ${why}. Check auriga.url; this Auriga version may differ.`,
   );
@@ -515,8 +516,8 @@ function tooLarge(
   favorite: FavoriteRef,
   totalPages: number | undefined,
   settings: AurigaApiSettings,
-): ConfigError {
-  return new ConfigError(
+): AppError {
+  return aurigaError(
     'auriga.favorite_too_large',
     `The ${favorite.name} favorite ${favorite.queryId} has ${totalPages === undefined ? 'more than' : ''} ${totalPages ?? settings.maxPages} pages of ${settings.pageSize} rows, more than auriga.maxPages (${settings.maxPages}) allows: narrow the favorite in Auriga (e.g. a date filter) or raise auriga.maxPages.`.replace(
       '  ',

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { AurigaConfig } from '../config/schema.ts';
-import { AppError, ConfigError, TransientError } from '../errors/app-error.ts';
+import { AppError, TransientError } from '../errors/app-error.ts';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
@@ -8,6 +8,7 @@ import {
   retryDelayMs,
   sleep,
 } from '../http/retry.ts';
+import { aurigaError } from './errors.ts';
 
 /**
  * Signing in to Auriga's Keycloak with openid-client (auriga-api.md,
@@ -364,7 +365,7 @@ export class KeycloakSession implements TokenSource {
   ): Promise<AppError> {
     const { keycloakUrl, realm } = this.#settings;
     const unknownRealm = (base: string, sure: boolean) =>
-      new ConfigError(
+      aurigaError(
         'auriga.unknown_realm',
         `Keycloak at ${base} has no realm "${realm}": check auriga.realm (the word after /realms/ in the address of Auriga's sign-in page; it is case-sensitive)${sure ? '' : `; if it is right, check auriga.keycloakUrl (${keycloakUrl})`}.`,
         {
@@ -389,7 +390,7 @@ export class KeycloakSession implements TokenSource {
       }
     }
     if (keycloakSeenAt !== undefined) return unknownRealm(keycloakSeenAt, false);
-    return new ConfigError(
+    return aurigaError(
       'auriga.keycloak_not_found',
       `No Keycloak realm "${realm}" answers at ${keycloakUrl} (tried ${tried.join(' and ')}): check auriga.keycloakUrl (the address of Auriga's sign-in page up to /realms/, e.g. https://sso.your-school.fr/auth) and auriga.realm.`,
       {
@@ -425,7 +426,7 @@ export class KeycloakSession implements TokenSource {
       );
     const cause = { error: code, error_description: description, status };
     if (kind === 'refresh' && code === 'invalid_grant') {
-      return new AppError(
+      return aurigaError(
         'auriga.refresh_refused',
         `Keycloak refused the refresh token (${said}).`,
         { cause },
@@ -434,7 +435,7 @@ export class KeycloakSession implements TokenSource {
     switch (code) {
       case 'invalid_grant':
         if (status === 401 || /credentials/i.test(description ?? '')) {
-          return new ConfigError(
+          return aurigaError(
             'auriga.invalid_credentials',
             `Keycloak refused the username or password of "${username}" in realm "${realm}" (${said}): check auriga.username and auriga.password.`,
             {
@@ -443,7 +444,7 @@ export class KeycloakSession implements TokenSource {
             },
           );
         }
-        return new ConfigError(
+        return aurigaError(
           'auriga.account_not_ready',
           `Keycloak refused to sign "${username}" in (${said}): the account must finish its setup (a temporary password to change, an email to verify, terms to accept) or is disabled.`,
           {
@@ -453,7 +454,7 @@ export class KeycloakSession implements TokenSource {
         );
       case 'unauthorized_client':
         if (status === 401 || /credentials|secret/i.test(description ?? '')) {
-          return new ConfigError(
+          return aurigaError(
             'auriga.invalid_client_secret',
             `Keycloak refused the secret of client "${clientId}" (${said}): check auriga.clientSecret.`,
             {
@@ -462,7 +463,7 @@ export class KeycloakSession implements TokenSource {
             },
           );
         }
-        return new ConfigError(
+        return aurigaError(
           'auriga.direct_grants_disabled',
           `Keycloak refused the client "${clientId}" (${said}): enable Direct Access Grants for it.`,
           {
@@ -471,7 +472,7 @@ export class KeycloakSession implements TokenSource {
           },
         );
       case 'invalid_client':
-        return new ConfigError(
+        return aurigaError(
           'auriga.unknown_client',
           `Keycloak does not accept the client "${clientId}" in realm "${realm}" (${said}): check auriga.clientId, and that the client is enabled and confidential.`,
           {
@@ -481,20 +482,20 @@ export class KeycloakSession implements TokenSource {
         );
       case 'invalid_scope':
       case 'unsupported_grant_type':
-        return new ConfigError(
+        return aurigaError(
           'auriga.sign_in_refused',
           `Keycloak refused the sign-in of client "${clientId}" (${said}): ask the Keycloak administrator to allow the password grant for this client.`,
           { cause },
         );
       default:
         if (status !== undefined && status >= 500) {
-          return new TransientError(
+          return aurigaError(
             'auriga.keycloak_unavailable',
             `Keycloak answered HTTP ${status} (${said}); try again later.`,
             { cause },
           );
         }
-        return new AppError(
+        return aurigaError(
           'auriga.sign_in_failed',
           `Keycloak refused the sign-in (HTTP ${status ?? '?'}, ${said}).`,
           { cause },
@@ -505,25 +506,25 @@ export class KeycloakSession implements TokenSource {
   /** Network trouble, timeouts, 5xx, or an answer that is not Keycloak's. */
   #transportError(error: unknown, status: number | undefined, what: string): AppError {
     if (this.#signal?.aborted)
-      return new AppError('auriga.aborted', `${what} was cut short.`, {
+      return aurigaError('auriga.aborted', `${what} was cut short.`, {
         cause: this.#signal.reason,
       });
     if (status !== undefined && isRetryableStatus(this.#policy, status)) {
-      return new TransientError(
+      return aurigaError(
         'auriga.keycloak_unavailable',
         `${what} answered HTTP ${status}; try again later.`,
         { cause: safeCause(error) },
       );
     }
     if (status !== undefined) {
-      return new ConfigError(
+      return aurigaError(
         'auriga.keycloak_unexpected',
         `${what} answered HTTP ${status}, not what Keycloak answers: check auriga.keycloakUrl and auriga.realm.`,
         { cause: safeCause(error) },
       );
     }
     const reason = describeNetworkError(error);
-    return new TransientError(
+    return aurigaError(
       'auriga.keycloak_unreachable',
       `${what} failed: ${reason}. Check that auriga.keycloakUrl (${this.#settings.keycloakUrl}) is reachable from this machine.`,
       { cause: safeCause(error) },

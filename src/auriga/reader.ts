@@ -1,8 +1,8 @@
 import type { AurigaConfig, SyncOptions } from '../config/schema.ts';
 import type { AurigaSnapshot, Group, Problem } from '../domain/types.ts';
-import { ConfigError } from '../errors/app-error.ts';
 import type { RetryPolicy } from '../http/retry.ts';
 import { AurigaClient, type FavoriteRead, type FavoriteRef } from './client.ts';
+import { aurigaError } from './errors.ts';
 import { type AurigaLogger, KeycloakSession } from './keycloak.ts';
 import {
   type ColumnSpec,
@@ -225,7 +225,7 @@ function matchOrThrow<K extends string>(
   const match = matchColumns(read.columns, specs);
   if (match.missing.length > 0) {
     const plural = match.missing.length > 1;
-    throw new ConfigError(
+    throw aurigaError(
       'auriga.missing_columns',
       `The ${favorite.name} favorite ${favorite.queryId} (${favorite.setting}) lacks the column${plural ? 's' : ''} ${describeMissing(match.missing)}: add ${plural ? 'them' : 'it'} to the favorite in Auriga. Its columns are: ${match.labels.length > 0 ? match.labels.map((l) => `"${l}"`).join(', ') : 'none'}.`,
       { hint: 'Columns are found by their English or French label; extra columns are fine.' },

@@ -1,4 +1,5 @@
 import { AurigaClient, type FavoriteRef } from '../auriga/client.ts';
+import type { AurigaErrorCode } from '../auriga/errors.ts';
 import { forgetDiscoveredKeycloak, KeycloakSession } from '../auriga/keycloak.ts';
 import {
   type ColumnMatch,
@@ -113,15 +114,22 @@ class Steps {
 
 // ------------------------------------------------------------------ Keycloak
 
-/** Codes of the sign-in errors, by the step they belong to (src/auriga/keycloak.ts). */
-const CLIENT_CODES = new Set([
+/** Codes of the sign-in errors, by the step they belong to (src/auriga/errors.ts). */
+const CLIENT_CODES: ReadonlySet<string> = new Set<AurigaErrorCode>([
   'auriga.unknown_client',
   'auriga.invalid_client_secret',
   'auriga.direct_grants_disabled',
   'auriga.sign_in_refused',
 ]);
-const USER_CODES = new Set(['auriga.invalid_credentials', 'auriga.account_not_ready']);
-const UNREACHABLE_CODES = new Set(['auriga.keycloak_unreachable', 'auriga.keycloak_unavailable']);
+const USER_CODES: ReadonlySet<string> = new Set<AurigaErrorCode>([
+  'auriga.invalid_credentials',
+  'auriga.account_not_ready',
+]);
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set<AurigaErrorCode>([
+  'auriga.keycloak_unreachable',
+  'auriga.keycloak_unavailable',
+]);
+const UNKNOWN_REALM: AurigaErrorCode = 'auriga.unknown_realm';
 
 async function checkAuriga(config: Config, deps: DoctorDeps): Promise<DoctorStep[]> {
   const steps = new Steps();
@@ -251,7 +259,7 @@ function signInFailure(
     reachable();
     realm();
     fail('keycloak.client');
-  } else if (code === 'auriga.unknown_realm') {
+  } else if (code === UNKNOWN_REALM) {
     reachable();
     fail('keycloak.realm');
   } else if (discoveredBase === undefined || (code !== undefined && UNREACHABLE_CODES.has(code))) {

@@ -1,4 +1,6 @@
+import type { AurigaErrorCode } from '../auriga/errors.ts';
 import type { Config } from '../config/schema.ts';
+import type { EdusignErrorCode } from '../edusign/errors.ts';
 import { isAppError } from '../errors/app-error.ts';
 
 /**
@@ -9,7 +11,10 @@ import { isAppError } from '../errors/app-error.ts';
  */
 type FixFor = (config: Config, message: string) => string;
 
-const FIXES: Readonly<Record<string, FixFor>> = Object.freeze({
+/** The codes a fix may be written for: a key that is no code the clients throw fails type-check. */
+export type FixableCode = AurigaErrorCode | EdusignErrorCode;
+
+const FIXES = Object.freeze<Partial<Record<FixableCode, FixFor>>>({
   'auriga.keycloak_unreachable': (c) =>
     `check auriga.keycloakUrl (${c.auriga.keycloakUrl}): the address of Auriga's sign-in page up to /realms/; and that this machine reaches it (DNS, firewall, proxy, the IP address whitelisted)`,
   'auriga.keycloak_unavailable': () =>
@@ -61,7 +66,7 @@ export interface FailureText {
 /** What a step shows for an error thrown by the connector's clients. */
 export function describeFailure(error: unknown, config: Config): FailureText {
   if (isAppError(error)) {
-    const fix = FIXES[error.code]?.(config, error.message) ?? error.hint;
+    const fix = FIXES[error.code as FixableCode]?.(config, error.message) ?? error.hint;
     return { detail: error.message, fix, code: error.code };
   }
   const message = error instanceof Error ? error.message : String(error);
