@@ -230,6 +230,42 @@ describe('sign-in', () => {
     });
   }
 
+  test('Keycloak answering 429 or 503 with Retry-After: the sign-in waits what it says, then signs in', async (t) => {
+    const own = await sandboxFor(t);
+    own.faults.configure({ retryAfterSeconds: 2 });
+    own.faults.inject({ kind: '429', method: 'POST', pathPrefix: '/auth/', count: 1 });
+    own.faults.inject({ kind: '5xx', method: 'GET', pathPrefix: '/auth/', count: 1 });
+    const waits: number[] = [];
+    const check = await checkSignIn(configOf(own), {
+      retry: { ...FAST_RETRY, jitter: 0, maxDelayMs: 5000 },
+      // The injected sleep: no real waiting, and it shows each wait asked for.
+      sleep: async (ms: number) => {
+        waits.push(ms);
+      },
+    });
+    assert.equal(check.refreshable, true);
+    assert.equal(own.faults.injected['429'], 1);
+    assert.equal(own.faults.injected['5xx'], 1);
+    // Discovery's 503 (no Retry-After) backs off 5 ms; the token's 429 waits its 2 s.
+    assert.deepEqual(waits, [5, 2000]);
+  });
+
+  test('a Keycloak configuration error is never retried', async (t) => {
+    const own = await sandboxFor(t);
+    const waits: number[] = [];
+    const error = await rejection(
+      checkSignIn(configOf(own, { password: 'wrong' }), {
+        retry: FAST_RETRY,
+        sleep: async (ms: number) => {
+          waits.push(ms);
+        },
+      }),
+    );
+    assert.equal(error.code, 'auriga.invalid_credentials');
+    assert.deepEqual(waits, []);
+    assert.equal(own.calls()[TOKEN_ROUTE], 1);
+  });
+
   test('a Keycloak serving only /auth is found by the fallback, and the base is remembered', async () => {
     // A reverse proxy in front of the sandbox that knows only the legacy prefix.
     const onlyAuth: typeof fetch = async (input, init) => {

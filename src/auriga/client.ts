@@ -1,15 +1,9 @@
 import type { AurigaConfig } from '../config/schema.ts';
 import type { AppError } from '../errors/app-error.ts';
-import {
-  DEFAULT_RETRY_POLICY,
-  isRetryableStatus,
-  parseRetryAfter,
-  type RetryPolicy,
-  retryDelayMs,
-  sleep,
-} from '../http/retry.ts';
+import { createHttp, type Http, type HttpAnswer, isRequestFailure } from '../http/request.ts';
+import type { RetryPolicy, Sleep } from '../http/retry.ts';
 import { aurigaError } from './errors.ts';
-import { type AurigaLogger, describeNetworkError, type TokenSource } from './keycloak.ts';
+import type { AurigaLogger, TokenSource } from './keycloak.ts';
 
 /**
  * Auriga's HTTP API as the connector uses it (auriga-api.md, Reading a
@@ -17,8 +11,9 @@ import { type AurigaLogger, describeNetworkError, type TokenSource } from './key
  *
  * - Every call carries the bearer token, `Accept: application/json` and the
  *   configured extra headers. A 401 gets one token refresh and one retry.
- * - 408, 429, 5xx, timeouts and dropped connections are retried with the
- *   shared, bounded backoff (`Retry-After` honoured); all calls are reads
+ * - 408, 429, 5xx, timeouts and dropped connections are retried by the
+ *   shared request path (`src/http/request.ts`: bounded backoff,
+ *   `Retry-After` honoured, the clock and sleep handed in); all calls are reads
  *   (the search is a POST that changes nothing), so a retry is always safe.
  * - An HTML answer (a login page, a firewall) is an error, never data, and is
  *   not retried: it will not go away by itself.
@@ -34,7 +29,10 @@ export interface AurigaClientDeps {
   readonly logger?: AurigaLogger | undefined;
   readonly retry?: Partial<RetryPolicy> | undefined;
   readonly random?: (() => number) | undefined;
+  /** Epoch milliseconds, for `Retry-After` dates. @default Date.now */
   readonly now?: (() => number) | undefined;
+  /** Waits between retries. @default a real timer */
+  readonly sleep?: Sleep | undefined;
   /** Called after every HTTP attempt, for metrics. */
   readonly onRequest?:
     | ((event: { route: string; status: number | 'error'; ms: number }) => void)
@@ -92,24 +90,41 @@ interface Call {
 export class AurigaClient {
   readonly #settings: AurigaApiSettings;
   readonly #tokens: TokenSource;
-  readonly #fetch: typeof fetch;
+  readonly #http: Http;
   readonly #logger: AurigaLogger | undefined;
-  readonly #policy: RetryPolicy;
-  readonly #random: () => number;
-  readonly #now: () => number;
-  readonly #onRequest: AurigaClientDeps['onRequest'];
   readonly #base: string;
   #menus: Promise<readonly MenuEntry[]> | undefined;
 
   constructor(settings: AurigaApiSettings, tokens: TokenSource, deps: AurigaClientDeps = {}) {
     this.#settings = settings;
     this.#tokens = tokens;
-    this.#fetch = deps.fetch ?? globalThis.fetch;
-    this.#logger = deps.logger;
-    this.#policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-    this.#random = deps.random ?? Math.random;
-    this.#now = deps.now ?? Date.now;
-    this.#onRequest = deps.onRequest;
+    const { logger, onRequest } = deps;
+    this.#logger = logger;
+    this.#http = createHttp({
+      fetch: deps.fetch,
+      retry: deps.retry,
+      timeoutMs: settings.timeoutMs,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      onAttempt: (event) => {
+        logger?.debug?.(
+          { route: event.name, status: event.status, ms: event.ms },
+          'auriga request',
+        );
+        onRequest?.({ route: event.name, status: event.status, ms: event.ms });
+      },
+      onRetry: (event) =>
+        logger?.warn(
+          {
+            route: event.name,
+            attempt: event.attempt,
+            waitMs: event.delayMs,
+            reason: event.reason,
+          },
+          'Auriga request failed; retrying',
+        ),
+    });
     this.#base = aurigaBase(settings.url);
   }
 
@@ -310,106 +325,71 @@ export class AurigaClient {
 
   async #call(call: Call, favorite?: FavoriteRef): Promise<unknown> {
     const what = `${call.method} ${call.path}`;
-    let renewed = false;
-    for (let attempt = 0; ; ) {
-      const token = await this.#tokens.accessToken(call.signal);
-      const outcome = await this.#attempt(call, token);
-      if (outcome.kind === 'done') return outcome.value;
-      if (outcome.kind === 'unauthorized') {
-        if (renewed) {
-          throw aurigaError(
-            'auriga.unauthorized',
-            `Auriga refused the access token of "${this.#settings.username}" on ${what}, even freshly signed in (HTTP 401): check that the Keycloak client and realm are those of this Auriga (auriga.url, auriga.keycloakUrl, auriga.realm).`,
-          );
-        }
-        renewed = true;
-        await this.#tokens.renewAfterRejection(token, call.signal);
-        continue;
-      }
-      if (outcome.kind === 'fail') throw this.#failure(call, outcome, favorite);
-      attempt += 1;
-      if (attempt > this.#policy.retries) {
+    const rejected = await this.#tokens.accessToken(call.signal);
+    let answer = await this.#send(call, rejected);
+    if (answer.status === 401) {
+      // One refresh and one retry: the token may have been revoked or expired early.
+      const renewed = await this.#tokens.renewAfterRejection(rejected, call.signal);
+      answer = await this.#send(call, renewed);
+      if (answer.status === 401) {
         throw aurigaError(
-          'auriga.unavailable',
-          `Auriga did not answer ${what} after ${attempt} attempts (last: ${outcome.reason}): try again later; if it lasts, check that auriga.url (${this.#settings.url}) is reachable from this machine.`,
-          { cause: outcome.cause },
+          'auriga.unauthorized',
+          `Auriga refused the access token of "${this.#settings.username}" on ${what}, even freshly signed in (HTTP 401): check that the Keycloak client and realm are those of this Auriga (auriga.url, auriga.keycloakUrl, auriga.realm).`,
         );
       }
-      const wait = retryDelayMs(this.#policy, attempt, outcome.retryAfterMs, this.#random);
-      this.#logger?.warn(
-        { route: call.route, attempt, waitMs: wait, reason: outcome.reason },
-        'Auriga request failed; retrying',
-      );
-      await sleep(wait, call.signal);
     }
+    return this.#read(call, answer, favorite);
   }
 
-  async #attempt(call: Call, token: string): Promise<Outcome> {
+  /** One call over the shared request path; retries run out into `auriga.unavailable`. */
+  async #send(call: Call, token: string): Promise<HttpAnswer> {
     const url = new URL(`${this.#base}${call.path}`);
     for (const [key, value] of Object.entries(call.query ?? {}))
       url.searchParams.set(key, String(value));
-    const timeout = AbortSignal.timeout(this.#settings.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
       ...this.#settings.extraHeaders,
       accept: 'application/json',
       authorization: `Bearer ${token}`,
     };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
-    const startedAt = this.#now();
-    const report = (status: number | 'error') => {
-      const ms = Math.max(0, this.#now() - startedAt);
-      this.#logger?.debug?.(
-        { route: `${call.method} ${call.route}`, status, ms },
-        'auriga request',
-      );
-      this.#onRequest?.({ route: `${call.method} ${call.route}`, status, ms });
-    };
-    let response: Response;
-    let text: string;
     try {
-      response = await this.#fetch(url, {
+      // Every call is a read (the search is a POST that changes nothing): always safe to repeat.
+      return await this.#http.send({
+        name: `${call.method} ${call.route}`,
+        url,
         method: call.method,
         headers,
-        signal,
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        safety: 'idempotent',
+        signal: call.signal,
       });
-      text = await response.text();
     } catch (error) {
-      report('error');
-      if (call.signal?.aborted) throw call.signal.reason;
-      const reason = timeout.aborted
-        ? `no answer within ${this.#settings.timeoutMs} ms`
-        : describeNetworkError(error);
-      return { kind: 'retry', reason, cause: error, retryAfterMs: undefined };
-    }
-    report(response.status);
-    if (response.status === 401) return { kind: 'unauthorized' };
-    if (isRetryableStatus(this.#policy, response.status)) {
-      return {
-        kind: 'retry',
-        reason: `HTTP ${response.status}`,
-        cause: undefined,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
-      };
-    }
-    const contentType = response.headers.get('content-type') ?? '';
-    if (/html/i.test(contentType) || /^\s*</.test(text)) {
-      return { kind: 'fail', status: response.status, html: true, text };
-    }
-    if (!response.ok) return { kind: 'fail', status: response.status, html: false, text };
-    try {
-      return { kind: 'done', value: JSON.parse(text) };
-    } catch {
-      return { kind: 'fail', status: response.status, html: false, text, notJson: true };
+      if (!isRequestFailure(error)) throw error;
+      throw aurigaError(
+        'auriga.unavailable',
+        `Auriga did not answer ${call.method} ${call.path} after ${error.attempts} attempts (last: ${error.reason}): try again later; if it lasts, check that auriga.url (${this.#settings.url}) is reachable from this machine.`,
+        { cause: error.cause },
+      );
     }
   }
 
-  #failure(
-    call: Call,
-    outcome: Extract<Outcome, { kind: 'fail' }>,
-    favorite: FavoriteRef | undefined,
-  ): AppError {
+  /** An answer the policy does not retry: JSON data, or the error it means. */
+  #read(call: Call, answer: HttpAnswer, favorite: FavoriteRef | undefined): unknown {
+    const { status, text } = answer;
+    const contentType = answer.headers.get('content-type') ?? '';
+    // An HTML answer (a login page, a firewall) is never data, and will not go away by itself.
+    if (/html/i.test(contentType) || /^\s*</.test(text))
+      throw this.#failure(call, { status, html: true, text }, favorite);
+    if (status < 200 || status > 299)
+      throw this.#failure(call, { status, html: false, text }, favorite);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.#failure(call, { status, html: false, text, notJson: true }, favorite);
+    }
+  }
+
+  #failure(call: Call, outcome: Failure, favorite: FavoriteRef | undefined): AppError {
     const what = `${call.method} ${call.path}`;
     const snippet = outcome.text.replace(/\s+/g, ' ').trim().slice(0, 160);
     const which = favorite
@@ -452,22 +432,12 @@ export class AurigaClient {
   }
 }
 
-type Outcome =
-  | { readonly kind: 'done'; readonly value: unknown }
-  | { readonly kind: 'unauthorized' }
-  | {
-      readonly kind: 'retry';
-      readonly reason: string;
-      readonly cause: unknown;
-      readonly retryAfterMs: number | undefined;
-    }
-  | {
-      readonly kind: 'fail';
-      readonly status: number;
-      readonly html: boolean;
-      readonly text: string;
-      readonly notJson?: boolean;
-    };
+interface Failure {
+  readonly status: number;
+  readonly html: boolean;
+  readonly text: string;
+  readonly notJson?: boolean;
+}
 
 export function createAurigaClient(
   settings: AurigaApiSettings,

@@ -1,13 +1,9 @@
 import * as oidc from 'openid-client';
 import type { AurigaConfig } from '../config/schema.ts';
-import { AppError, TransientError } from '../errors/app-error.ts';
-import {
-  DEFAULT_RETRY_POLICY,
-  isRetryableStatus,
-  type RetryPolicy,
-  retryDelayMs,
-  sleep,
-} from '../http/retry.ts';
+import { AppError } from '../errors/app-error.ts';
+import { describeNetworkError } from '../http/network-error.ts';
+import { createHttp, type Http, type HttpAnswer, isRequestFailure } from '../http/request.ts';
+import { isRetryableStatus, type RetryPolicy, type Sleep } from '../http/retry.ts';
 import { aurigaError } from './errors.ts';
 
 /**
@@ -41,8 +37,10 @@ export interface KeycloakDeps {
   /** Milliseconds since the epoch. @default Date.now */
   readonly now?: (() => number) | undefined;
   readonly logger?: AurigaLogger | undefined;
-  /** For network trouble and 5xx only: configuration errors are never retried. */
+  /** For network trouble, 429 and 5xx only: configuration errors are never retried. */
   readonly retry?: Partial<RetryPolicy> | undefined;
+  /** Waits between retries. @default a real timer */
+  readonly sleep?: Sleep | undefined;
   readonly random?: (() => number) | undefined;
 }
 
@@ -116,11 +114,9 @@ interface Tokens {
 
 export class KeycloakSession implements TokenSource {
   readonly #settings: KeycloakSettings;
-  readonly #fetch: typeof fetch;
+  readonly #http: Http;
   readonly #now: () => number;
   readonly #logger: AurigaLogger | undefined;
-  readonly #policy: RetryPolicy;
-  readonly #random: () => number;
   #configuration: oidc.Configuration | undefined;
   #base: string | undefined;
   #tokens: Tokens | undefined;
@@ -130,11 +126,33 @@ export class KeycloakSession implements TokenSource {
 
   constructor(settings: KeycloakSettings, deps: KeycloakDeps = {}) {
     this.#settings = settings;
-    this.#fetch = deps.fetch ?? globalThis.fetch;
     this.#now = deps.now ?? Date.now;
     this.#logger = deps.logger;
-    this.#policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-    this.#random = deps.random ?? Math.random;
+    const logger = deps.logger;
+    this.#http = createHttp({
+      fetch: deps.fetch,
+      retry: deps.retry,
+      timeoutMs: settings.timeoutMs,
+      timeoutSetting: 'auriga.timeoutMs',
+      now: this.#now,
+      sleep: deps.sleep,
+      random: deps.random,
+      onAttempt: (event) =>
+        logger?.debug?.(
+          { route: event.name, status: event.status, ms: event.ms },
+          'keycloak request',
+        ),
+      onRetry: (event) =>
+        logger?.warn(
+          {
+            route: event.name,
+            attempt: event.attempt,
+            waitMs: event.delayMs,
+            reason: event.reason,
+          },
+          'Keycloak request failed; retrying',
+        ),
+    });
   }
 
   /** The Keycloak base found, once signed in. */
@@ -221,49 +239,43 @@ export class KeycloakSession implements TokenSource {
     signal: AbortSignal | undefined,
   ): Promise<Tokens> {
     const configuration = await this.#configure(signal);
-    return this.#withRetries(
-      `the ${kind === 'password' ? 'sign-in' : 'token refresh'}`,
-      signal,
-      async () => {
-        const startedAt = this.#now();
-        let response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
-        try {
-          response =
-            kind === 'password'
-              ? await oidc.genericGrantRequest(configuration, 'password', {
-                  username: this.#settings.username,
-                  password: this.#settings.password,
-                })
-              : await oidc.refreshTokenGrant(configuration, refreshToken ?? '');
-        } catch (error) {
-          throw await this.#translateTokenError(error, kind);
-        }
-        const lifetimeMs = (response.expires_in ?? 60) * 1000;
-        this.#lastLifetimeSeconds = response.expires_in;
-        const refreshLifetime = Number(
-          (response as { refresh_expires_in?: unknown }).refresh_expires_in,
-        );
-        const margin = Math.min(MAX_REFRESH_MARGIN_MS, lifetimeMs / 4);
-        this.#logger?.[kind === 'password' ? 'info' : 'debug']?.(
-          {
-            keycloak: this.#base,
-            realm: this.#settings.realm,
-            clientId: this.#settings.clientId,
-            accessTokenSeconds: response.expires_in,
-          },
-          kind === 'password' ? 'signed in to Keycloak' : 'refreshed the Keycloak token',
-        );
-        return {
-          access: response.access_token,
-          refresh: response.refresh_token,
-          refreshAt: startedAt + lifetimeMs - margin,
-          refreshUsableUntil:
-            Number.isFinite(refreshLifetime) && refreshLifetime > 0
-              ? startedAt + refreshLifetime * 1000 - margin
-              : startedAt + lifetimeMs,
-        };
-      },
+    const startedAt = this.#now();
+    let response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+    try {
+      response =
+        kind === 'password'
+          ? await oidc.genericGrantRequest(configuration, 'password', {
+              username: this.#settings.username,
+              password: this.#settings.password,
+            })
+          : await oidc.refreshTokenGrant(configuration, refreshToken ?? '');
+    } catch (error) {
+      throw await this.#translateTokenError(error, kind);
+    }
+    const lifetimeMs = (response.expires_in ?? 60) * 1000;
+    this.#lastLifetimeSeconds = response.expires_in;
+    const refreshLifetime = Number(
+      (response as { refresh_expires_in?: unknown }).refresh_expires_in,
     );
+    const margin = Math.min(MAX_REFRESH_MARGIN_MS, lifetimeMs / 4);
+    this.#logger?.[kind === 'password' ? 'info' : 'debug']?.(
+      {
+        keycloak: this.#base,
+        realm: this.#settings.realm,
+        clientId: this.#settings.clientId,
+        accessTokenSeconds: response.expires_in,
+      },
+      kind === 'password' ? 'signed in to Keycloak' : 'refreshed the Keycloak token',
+    );
+    return {
+      access: response.access_token,
+      refresh: response.refresh_token,
+      refreshAt: startedAt + lifetimeMs - margin,
+      refreshUsableUntil:
+        Number.isFinite(refreshLifetime) && refreshLifetime > 0
+          ? startedAt + refreshLifetime * 1000 - margin
+          : startedAt + lifetimeMs,
+    };
   }
 
   /** Discovery, once per process for a given URL and realm. */
@@ -274,7 +286,7 @@ export class KeycloakSession implements TokenSource {
     const key = `${keycloakUrl}\u0000${realm}`;
     let found = discovered.get(key);
     if (!found) {
-      found = await this.#withRetries('Keycloak discovery', signal, () => this.#discover());
+      found = await this.#discover();
       discovered.set(key, found);
     }
     const configuration = new oidc.Configuration(
@@ -291,16 +303,48 @@ export class KeycloakSession implements TokenSource {
 
   #prepare(configuration: oidc.Configuration, url: string): void {
     configuration[oidc.customFetch] = this.#customFetch;
-    configuration.timeout = Math.max(1, Math.ceil(this.#settings.timeoutMs / 1000));
+    configuration.timeout = this.#wholeCallSeconds();
     if (url.startsWith('http:')) oidc.allowInsecureRequests(configuration);
   }
 
-  readonly #customFetch: oidc.CustomFetch = (url, options) => {
-    const signal = this.#signal
-      ? AbortSignal.any([options.signal, this.#signal].filter((s) => s !== undefined))
-      : options.signal;
-    return this.#fetch(url, { ...options, signal } as RequestInit);
+  /**
+   * Every request openid-client makes goes through the shared request path:
+   * 5xx, 429, timeouts and dropped connections on discovery and token calls
+   * are retried there, `Retry-After` honoured. Once the retries are spent,
+   * the last answer is handed back as is (openid-client's error for it is
+   * translated below), or the last network error is thrown. An answer the
+   * policy does not retry (400, 401: a configuration error) is never retried.
+   *
+   * openid-client's own signal only carries its timeout for the whole call;
+   * each attempt is timed out by auriga.timeoutMs instead, and the operation's
+   * signal cuts everything short.
+   */
+  readonly #customFetch: oidc.CustomFetch = async (url, options) => {
+    const name = `${options.method} ${new URL(url).pathname}`;
+    try {
+      const answer = await this.#http.send({
+        name,
+        url,
+        method: options.method,
+        headers: options.headers,
+        body: options.body as string | URLSearchParams | undefined,
+        redirect: options.redirect,
+        signal: this.#signal,
+      });
+      return responseOf(answer);
+    } catch (error) {
+      if (!isRequestFailure(error)) throw error;
+      if (error.last !== undefined) return responseOf(error.last);
+      throw error.cause ?? error;
+    }
   };
+
+  /** openid-client's limit for a whole call: every attempt and every wait between them. */
+  #wholeCallSeconds(): number {
+    const { retries, maxDelayMs } = this.#http.policy;
+    const ms = (retries + 1) * this.#settings.timeoutMs + retries * maxDelayMs;
+    return Math.max(1, Math.ceil(ms / 1000));
+  }
 
   async #discover(): Promise<{ base: string; metadata: oidc.ServerMetadata }> {
     const { keycloakUrl, realm, clientId } = this.#settings;
@@ -320,7 +364,7 @@ export class KeycloakSession implements TokenSource {
       tried.push(`${issuer.href}/.well-known/openid-configuration`);
       const options: oidc.DiscoveryRequestOptions = {
         [oidc.customFetch]: this.#customFetch,
-        timeout: Math.max(1, Math.ceil(this.#settings.timeoutMs / 1000)),
+        timeout: this.#wholeCallSeconds(),
         ...(issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
       };
       try {
@@ -375,16 +419,18 @@ export class KeycloakSession implements TokenSource {
     for (const base of candidates) {
       if (realm === 'master') break;
       try {
-        const response = await this.#fetch(
-          `${base}/realms/master/.well-known/openid-configuration`,
-          {
-            headers: { accept: 'application/json' },
-            ...(this.#signal ? { signal: this.#signal } : {}),
-          },
-        );
-        const text = await response.text();
+        const url = `${base}/realms/master/.well-known/openid-configuration`;
+        const response = await this.#http.send({
+          name: `GET ${new URL(url).pathname}`,
+          url,
+          method: 'GET',
+          headers: { accept: 'application/json' },
+          signal: this.#signal,
+        });
+        const { text } = response;
         // Every Keycloak has the master realm: if it answers, only the realm is wrong.
-        if (response.ok && text.includes('token_endpoint')) return unknownRealm(base, true);
+        if (response.status === 200 && text.includes('token_endpoint'))
+          return unknownRealm(base, true);
       } catch {
         // Not Keycloak either: the message below says so.
       }
@@ -509,7 +555,7 @@ export class KeycloakSession implements TokenSource {
       return aurigaError('auriga.aborted', `${what} was cut short.`, {
         cause: this.#signal.reason,
       });
-    if (status !== undefined && isRetryableStatus(this.#policy, status)) {
+    if (status !== undefined && isRetryableStatus(this.#http.policy, status)) {
       return aurigaError(
         'auriga.keycloak_unavailable',
         `${what} answered HTTP ${status}; try again later.`,
@@ -529,27 +575,6 @@ export class KeycloakSession implements TokenSource {
       `${what} failed: ${reason}. Check that auriga.keycloakUrl (${this.#settings.keycloakUrl}) is reachable from this machine.`,
       { cause: safeCause(error) },
     );
-  }
-
-  async #withRetries<T>(
-    what: string,
-    signal: AbortSignal | undefined,
-    work: () => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        const transient = error instanceof TransientError;
-        if (!transient || attempt >= this.#policy.retries || signal?.aborted) throw error;
-        const wait = retryDelayMs(this.#policy, attempt + 1, undefined, this.#random);
-        this.#logger?.warn(
-          { attempt: attempt + 1, waitMs: wait, code: error.code },
-          `${what} failed; retrying`,
-        );
-        await sleep(wait, signal);
-      }
-    }
   }
 }
 
@@ -609,18 +634,17 @@ function isIssuerMismatch(error: unknown): boolean {
   );
 }
 
-export function describeNetworkError(error: unknown): string {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current instanceof Error && !seen.has(current)) {
-    seen.add(current);
-    if (current.name === 'TimeoutError') return 'no answer in time';
-    const code = (current as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code))
-      return `${code} (${current.message})`;
-    current = current.cause;
-  }
-  return error instanceof Error ? error.message : String(error);
+/** One wording for network errors, shared with every client (src/http/network-error.ts). */
+export { describeNetworkError } from '../http/network-error.ts';
+
+/** openid-client reads a Response: the answer, read whole by the request path, rebuilt. */
+function responseOf(answer: HttpAnswer): Response {
+  const empty = answer.status === 204 || answer.status === 205 || answer.status === 304;
+  return new Response(empty ? null : answer.text, {
+    status: answer.status,
+    statusText: answer.statusText,
+    headers: answer.headers,
+  });
 }
 
 /** A cause safe to keep: name, message and code, without the request that may carry secrets. */

@@ -1,6 +1,6 @@
 import type { AurigaConfig, SyncOptions } from '../config/schema.ts';
 import type { AurigaSnapshot, Group, Problem } from '../domain/types.ts';
-import type { RetryPolicy } from '../http/retry.ts';
+import type { RetryPolicy, Sleep } from '../http/retry.ts';
 import { AurigaClient, type FavoriteRead, type FavoriteRef } from './client.ts';
 import { aurigaError } from './errors.ts';
 import { type AurigaLogger, KeycloakSession } from './keycloak.ts';
@@ -40,6 +40,8 @@ export interface AurigaReaderDeps {
   readonly onProgress?: (event: AurigaProgress) => void;
   /** Backoff for network trouble and 5xx, for Keycloak and Auriga alike. */
   readonly retry?: Partial<RetryPolicy>;
+  /** Waits between retries, for Keycloak and Auriga alike. @default a real timer */
+  readonly sleep?: Sleep;
   /** Called after every Auriga API attempt, for metrics. */
   readonly onRequest?: (event: { route: string; status: number | 'error'; ms: number }) => void;
 }
@@ -106,11 +108,13 @@ export function createAurigaReader(
     fetch: deps.fetch,
     logger: deps.logger,
     retry: deps.retry,
+    sleep: deps.sleep,
   });
   const client = new AurigaClient(config, session, {
     fetch: deps.fetch,
     logger: deps.logger,
     retry: deps.retry,
+    sleep: deps.sleep,
     onRequest: deps.onRequest,
   });
 
