@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { AurigaClient } from './client.ts';
+import { AurigaClient, aurigaBase } from './client.ts';
 
 /*
  * The API client against a real HTTP server on port 0 whose answers each test
@@ -60,4 +60,10 @@ test('Retry-After as an HTTP date is read against the injected clock, and waited
   });
   assert.deepEqual(await client.listMenus(), []);
   assert.deepEqual(waits, [3000]);
+});
+
+test('aurigaBase: trailing slashes and a pasted /api are dropped', () => {
+  assert.equal(aurigaBase('https://auriga.school.fr/'), 'https://auriga.school.fr');
+  assert.equal(aurigaBase(' https://auriga.school.fr/api/ '), 'https://auriga.school.fr');
+  assert.equal(aurigaBase('https://school.fr/auriga'), 'https://school.fr/auriga');
 });
