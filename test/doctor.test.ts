@@ -337,6 +337,16 @@ describe('doctor against the sandboxes', () => {
     });
   });
 
+  test('a favorite larger than auriga.maxPages fails as a sync would, with the fix', async () => {
+    assertOnly(await doctor({ auriga: { pageSize: 10, maxPages: 3 } }), {
+      'auriga.favorite.interventions': {
+        code: 'auriga.favorite_too_large',
+        fix: /narrow the favorite in Auriga .* raise auriga\.maxPages/,
+        detail: /more than auriga\.maxPages \(3\)/,
+      },
+    });
+  });
+
   test('groups: optional when not configured, failed when options.syncGroups wants them', async () => {
     const config = (syncGroups: boolean) =>
       parseConfig(

@@ -255,6 +255,8 @@ export class AurigaClient {
       readonly menuEntryId?: string | undefined;
       readonly signal?: AbortSignal | undefined;
       readonly onPage?: ((page: { page: number; rows: number }) => void) | undefined;
+      /** Stop after this many pages: a sample (`doctor`), incomplete when there are more. */
+      readonly maxPagesToRead?: number | undefined;
     } = {},
   ): Promise<FavoriteRead> {
     const { signal } = options;
@@ -266,6 +268,7 @@ export class AurigaClient {
     /** The most pages Auriga announced: a read that stops before it is incomplete. */
     let announced: number | undefined;
     let page = 1;
+    let endedEmpty = false;
     for (; ; page += 1) {
       const result = await this.searchPage(
         menuEntryId,
@@ -283,15 +286,19 @@ export class AurigaClient {
       }
       for (const line of result.lines) lines.push(line);
       options.onPage?.({ page, rows: lines.length });
-      if (result.lines.length === 0) break;
+      if (result.lines.length === 0) {
+        endedEmpty = true;
+        break;
+      }
       if (
         result.totalPages !== undefined ? page >= result.totalPages : result.lines.length < pageSize
       )
         break;
+      if (options.maxPagesToRead !== undefined && page >= options.maxPagesToRead) break;
       if (page >= maxPages) throw tooLarge(favorite, undefined, this.#settings);
     }
     const complete = announced === undefined || page >= announced;
-    if (!complete) {
+    if (!complete && endedEmpty) {
       this.#logger?.warn(
         { favorite: favorite.queryId, pagesRead: page, totalPages: announced, rows: lines.length },
         `Auriga answered an empty page ${page} of the ${favorite.name} favorite before its last (${announced}): the read is incomplete, nothing is deleted on it`,
@@ -306,21 +313,6 @@ export class AurigaClient {
       totalPages: announced,
       complete,
     };
-  }
-
-  /** The favorite's columns, from a one-row page: for `doctor`. */
-  async readFavoriteColumns(
-    favorite: FavoriteRef,
-    options: {
-      readonly menuEntryId?: string | undefined;
-      readonly signal?: AbortSignal | undefined;
-    } = {},
-  ): Promise<{ menuEntryId: string; columns: readonly unknown[]; totalPages: number | undefined }> {
-    const menuEntryId =
-      options.menuEntryId ?? (await this.findMenuEntryId(favorite, options.signal));
-    const definition = await this.readDefinition(menuEntryId, favorite, options.signal);
-    const page = await this.searchPage(menuEntryId, definition, 1, 1, options.signal, favorite);
-    return { menuEntryId, columns: page.columns, totalPages: page.totalPages };
   }
 
   async #call(call: Call, favorite?: FavoriteRef): Promise<unknown> {

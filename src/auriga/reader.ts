@@ -5,10 +5,13 @@ import { AurigaClient, type FavoriteRead, type FavoriteRef } from './client.ts';
 import { aurigaError } from './errors.ts';
 import { type AurigaLogger, KeycloakSession } from './keycloak.ts';
 import {
+  type ColumnMatch,
   type ColumnSpec,
   describeMissing,
   GROUP_COLUMNS,
+  type GroupColumn,
   INTERVENTION_COLUMNS,
+  type InterventionColumn,
   matchColumns,
 } from './parse/columns.ts';
 import { parseGroupRows, parseInterventionRows } from './parse/rows.ts';
@@ -129,23 +132,16 @@ export function createAurigaReader(
       deps.onProgress?.({ phase: 'auriga', rows, pages });
     };
 
-    const interventionsRef: FavoriteRef = {
-      queryId: config.interventionsQueryId,
-      setting: 'auriga.interventionsQueryId',
-      name: 'Interventions',
-    };
-    const read = await client.readFavorite(interventionsRef, {
-      menuEntryId: config.menuEntryId,
-      signal,
-      onPage: onPage(0),
-    });
-    const interventionColumns = matchOrThrow(
-      read,
-      interventionsRef,
+    const interventions = await readFavoriteMatched(
+      client,
+      interventionsFavorite(config),
       INTERVENTION_COLUMNS,
-      deps.logger,
+      { menuEntryId: config.menuEntryId, signal, onPage: onPage(0) },
     );
-    const parsed = parseInterventionRows(read.lines, interventionColumns.index, {
+    requireColumns(interventions, deps.logger);
+    const read = interventions.read;
+    const interventionColumns = interventions.match;
+    const parsed = parseInterventionsRead(interventions, {
       timeZone: options.timeZone,
       language: options.language,
       window,
@@ -155,23 +151,19 @@ export function createAurigaReader(
     let groups: Group[] | undefined;
     let groupsSummary: FavoriteSummary | undefined;
     let groupsCompleteness: FavoriteCompleteness | undefined;
-    if (config.groupsQueryId !== undefined) {
-      const groupsRef: FavoriteRef = {
-        queryId: config.groupsQueryId,
-        setting: 'auriga.groupsQueryId',
-        name: 'Groups',
-      };
-      const groupsRead = await client.readFavorite(groupsRef, {
+    const groupsRef = groupsFavorite(config);
+    if (groupsRef !== undefined) {
+      const groupsRead = await readFavoriteMatched(client, groupsRef, GROUP_COLUMNS, {
         menuEntryId: config.menuEntryId,
         signal,
         onPage: onPage(rows),
       });
-      const groupColumns = matchOrThrow(groupsRead, groupsRef, GROUP_COLUMNS, deps.logger);
-      const parsedGroups = parseGroupRows(groupsRead.lines, groupColumns.index, options.language);
+      requireColumns(groupsRead, deps.logger);
+      const parsedGroups = parseGroupsRead(groupsRead, options.language);
       groups = [...parsedGroups.groups];
       problems.push(...parsedGroups.problems);
-      groupsSummary = summary(groupsRead, groupColumns);
-      groupsCompleteness = completenessOf(groupsRead);
+      groupsSummary = summary(groupsRead.read, groupsRead.match);
+      groupsCompleteness = completenessOf(groupsRead.read);
     }
     const interventionsCompleteness = completenessOf(read);
 
@@ -220,13 +212,63 @@ export function createAurigaReader(
   };
 }
 
-function matchOrThrow<K extends string>(
-  read: FavoriteRead,
+// ------------------------------------------------------------ The read path
+// What a sync does to read one favorite, exposed so that `doctor` checks
+// exactly this path (on one page) rather than a copy of it.
+
+/** The Interventions favorite, named in messages by its setting. */
+export const interventionsFavorite = (config: Pick<AurigaConfig, 'interventionsQueryId'>) =>
+  Object.freeze({
+    queryId: config.interventionsQueryId,
+    setting: 'auriga.interventionsQueryId',
+    name: 'Interventions',
+  }) satisfies FavoriteRef;
+
+/** The Groups favorite, when one is configured. */
+export const groupsFavorite = (
+  config: Pick<AurigaConfig, 'groupsQueryId'>,
+): FavoriteRef | undefined =>
+  config.groupsQueryId === undefined
+    ? undefined
+    : Object.freeze({
+        queryId: config.groupsQueryId,
+        setting: 'auriga.groupsQueryId',
+        name: 'Groups',
+      });
+
+/** A favorite read, and its columns found by label. */
+export interface MatchedRead<K extends string> {
+  readonly favorite: FavoriteRef;
+  readonly read: FavoriteRead;
+  readonly match: ColumnMatch<K>;
+}
+
+/**
+ * Read a favorite (all its pages, or the first `maxPagesToRead` of them for a
+ * sample) and find its columns. Missing columns are not thrown here:
+ * `requireColumns` does, `doctor` words them as a failed step.
+ */
+export async function readFavoriteMatched<K extends string>(
+  client: AurigaClient,
   favorite: FavoriteRef,
   specs: readonly ColumnSpec<K>[],
+  options: {
+    readonly menuEntryId?: string | undefined;
+    readonly signal?: AbortSignal | undefined;
+    readonly onPage?: ((page: { page: number; rows: number }) => void) | undefined;
+    readonly maxPagesToRead?: number | undefined;
+  } = {},
+): Promise<MatchedRead<K>> {
+  const read = await client.readFavorite(favorite, options);
+  return { favorite, read, match: matchColumns(read.columns, specs) };
+}
+
+/** A sync needs every required column: `auriga.missing_columns` otherwise; absent optional ones are logged. */
+export function requireColumns<K extends string>(
+  matched: MatchedRead<K>,
   logger: AurigaLogger | undefined,
-) {
-  const match = matchColumns(read.columns, specs);
+): void {
+  const { favorite, match } = matched;
   if (match.missing.length > 0) {
     const plural = match.missing.length > 1;
     throw aurigaError(
@@ -241,8 +283,19 @@ function matchOrThrow<K extends string>(
       `the ${favorite.name} favorite lacks optional columns; their data is left empty`,
     );
   }
-  return match;
 }
+
+/** The interventions of a read, placed against `window`. */
+export const parseInterventionsRead = (
+  matched: MatchedRead<InterventionColumn>,
+  options: Parameters<typeof parseInterventionRows>[2],
+) => parseInterventionRows(matched.read.lines, matched.match.index, options);
+
+/** The groups of a read. */
+export const parseGroupsRead = (
+  matched: MatchedRead<GroupColumn>,
+  language: SyncOptions['language'],
+) => parseGroupRows(matched.read.lines, matched.match.index, language);
 
 function completenessOf(read: FavoriteRead): FavoriteCompleteness {
   return {

@@ -39,6 +39,8 @@ const FIXES = Object.freeze<Partial<Record<FixableCode, FixFor>>>({
     `check auriga.url (${c.auriga.url}): the Auriga application, not its sign-in page or a portal`,
   'auriga.request_failed': (c) =>
     `check auriga.url (${c.auriga.url}); if it is right, Auriga may be in trouble: try again later`,
+  'auriga.favorite_too_large': () =>
+    'narrow the favorite in Auriga (e.g. a date filter), or raise auriga.maxPages',
   'auriga.favorite_not_in_menus': () =>
     'in Auriga, open the favorite: its query id (after /query/) and menu entry id (after /menuEntries/) are in the address; set them in auriga.interventionsQueryId / auriga.groupsQueryId and auriga.menuEntryId, or share the favorite with the account',
   'auriga.not_found': (c, message) =>
