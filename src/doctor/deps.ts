@@ -1,4 +1,6 @@
+import type { Config } from '../config/schema.ts';
 import type { RetryPolicy } from '../http/retry.ts';
+import type { Store } from '../store/index.ts';
 
 export interface DoctorDeps {
   readonly fetch?: typeof fetch;
@@ -11,6 +13,8 @@ export interface DoctorDeps {
    */
   readonly retry?: Partial<RetryPolicy>;
   readonly signal?: AbortSignal;
+  /** Opens the store as a sync would. @default openStore from src/store */
+  readonly openStore?: (config: Config['store']) => Promise<Store>;
 }
 
 export const DOCTOR_RETRY: Partial<RetryPolicy> = Object.freeze({
