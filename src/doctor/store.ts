@@ -36,8 +36,9 @@ export async function checkStore(config: Config, deps: DoctorDeps): Promise<Doct
   }
   try {
     const school = opened.forSchool(config.school);
-    const owner = `doctor-${process.pid}-${Date.now()}`;
-    if (await school.tryLock(owner, PROBE_LOCK_MS, deps.now?.() ?? new Date())) {
+    const now = deps.now?.() ?? new Date();
+    const owner = `doctor-${process.pid}-${now.getTime()}`;
+    if (await school.tryLock(owner, PROBE_LOCK_MS, now)) {
       await school.unlock(owner);
       const runs = await school.recentRuns(1);
       return passed(
