@@ -1,4 +1,5 @@
 import { AurigaClient, type FavoriteRef } from '../auriga/client.ts';
+import type { AurigaErrorCode } from '../auriga/errors.ts';
 import {
   type ColumnSpec,
   describeMissing,
@@ -22,7 +23,14 @@ import { Steps } from './chain.ts';
 import { DOCTOR_RETRY, type DoctorDeps } from './deps.ts';
 import { describeFailure } from './fixes.ts';
 import { checkKeycloak } from './keycloak.ts';
-import { type DoctorStep, type DoctorStepId, failed, passed, skipped } from './steps.ts';
+import {
+  type DoctorCode,
+  type DoctorStep,
+  type DoctorStepId,
+  failed,
+  passed,
+  skipped,
+} from './steps.ts';
 
 /**
  * The Auriga chain: the Keycloak steps (keycloak.ts), then Auriga's API with
@@ -31,6 +39,9 @@ import { type DoctorStep, type DoctorStepId, failed, passed, skipped } from './s
  * on the first page only) and parsed by its own parsers: what passes here is
  * what a sync reads.
  */
+
+const MISSING_COLUMNS: AurigaErrorCode = 'auriga.missing_columns';
+const ROWS_UNREADABLE: DoctorCode = 'auriga.rows_unreadable';
 
 /** Problems quoted in the rows step; `auriga read` lists them all. */
 const PROBLEMS_QUOTED = 3;
@@ -140,7 +151,7 @@ async function checkFavorite<K extends string>(
         id,
         `the ${where} lacks the required column${plural ? 's' : ''} ${describeMissing(match.missing)}; its columns are: ${labels}`,
         `add ${describeMissing(match.missing)} to the favorite in Auriga (columns are found by their English or French label; extra columns are fine)${match.labels.length > 0 && match.missing.length >= 3 ? `, or check ${favorite.setting}: this may be another favorite` : ''}`,
-        'auriga.missing_columns',
+        MISSING_COLUMNS,
       ),
     );
     return undefined;
@@ -209,7 +220,7 @@ function checkRows(
       'auriga.rows',
       `no row of the ${rows} read could be turned into an intervention: ${quoted}${more}`,
       `correct the favorite's columns in Auriga (Start and End as dates, ID filled in); ${readAll}`,
-      'auriga.rows_unreadable',
+      ROWS_UNREADABLE,
     );
   }
   if (rows === 0) {

@@ -4,13 +4,22 @@ import { createEdusignClient } from '../edusign/client.ts';
 import type { EdusignAbsenceReason } from '../edusign/types.ts';
 import { DOCTOR_RETRY, type DoctorDeps } from './deps.ts';
 import { describeFailure } from './fixes.ts';
-import { type DoctorStep, failed, passed, skipped, skippedAfter } from './steps.ts';
+import {
+  type DoctorCode,
+  type DoctorStep,
+  failed,
+  passed,
+  skipped,
+  skippedAfter,
+} from './steps.ts';
 
 /**
  * The Edusign steps: the token accepted (one list of absence reasons, the
  * cheapest read), and every reason the mapping names present there. They
  * depend on nothing on the Auriga side.
  */
+
+const MOTIVE_MISSING: DoctorCode = 'edusign.absence_motive_missing';
 
 export async function checkEdusign(config: Config, deps: DoctorDeps): Promise<DoctorStep[]> {
   const edusign = createEdusignClient(config.edusign, {
@@ -52,7 +61,7 @@ function checkAbsenceMotives(config: Config, reasons: readonly EdusignAbsenceRea
       'edusign.absence_motives',
       `${missing.length} of ${mapping.length} mapped absence reasons are not on Edusign: ${missing.map(([motive, name]) => `"${name}" (for Auriga's "${motive}")`).join(', ')}; Edusign has: ${available}`,
       "in options.absenceMotives, map each Auriga motive to one of Edusign's absence reasons, spelled as listed, or create the missing reasons in Edusign",
-      'edusign.absence_motive_missing',
+      MOTIVE_MISSING,
     );
   }
   return passed(

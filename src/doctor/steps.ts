@@ -23,6 +23,19 @@ export const STEP_IDS = Object.freeze([
 
 export type DoctorStepId = (typeof STEP_IDS)[number];
 
+/**
+ * Codes a doctor step fails with that no client throws: findings of the
+ * doctor itself. The others are the clients' own (AURIGA_ERROR_CODES,
+ * EDUSIGN_ERROR_CODES, the store's).
+ */
+export const DOCTOR_CODES = Object.freeze([
+  /** Not one row of the sample could be turned into an intervention. */
+  'auriga.rows_unreadable',
+  /** A reason named in options.absenceMotives is not on Edusign. */
+  'edusign.absence_motive_missing',
+] as const);
+export type DoctorCode = (typeof DOCTOR_CODES)[number];
+
 export type StepStatus = 'passed' | 'failed' | 'skipped';
 
 export interface DoctorStep {
