@@ -185,6 +185,7 @@ export function createAurigaReader(
         instructors: snapshot.instructors.size,
         groups: groups?.length,
         problems: problems.length,
+        complete: interventionsCompleteness.complete && (groupsCompleteness?.complete ?? true),
       },
       'read Auriga',
     );
