@@ -230,6 +230,42 @@ describe('sign-in', () => {
     });
   }
 
+  test('Keycloak answering 429 or 503 with Retry-After: the sign-in waits what it says, then signs in', async (t) => {
+    const own = await sandboxFor(t);
+    own.faults.configure({ retryAfterSeconds: 2 });
+    own.faults.inject({ kind: '429', method: 'POST', pathPrefix: '/auth/', count: 1 });
+    own.faults.inject({ kind: '5xx', method: 'GET', pathPrefix: '/auth/', count: 1 });
+    const waits: number[] = [];
+    const check = await checkSignIn(configOf(own), {
+      retry: { ...FAST_RETRY, jitter: 0, maxDelayMs: 5000 },
+      // The injected sleep: no real waiting, and it shows each wait asked for.
+      sleep: async (ms: number) => {
+        waits.push(ms);
+      },
+    });
+    assert.equal(check.refreshable, true);
+    assert.equal(own.faults.injected['429'], 1);
+    assert.equal(own.faults.injected['5xx'], 1);
+    // Discovery's 503 (no Retry-After) backs off 5 ms; the token's 429 waits its 2 s.
+    assert.deepEqual(waits, [5, 2000]);
+  });
+
+  test('a Keycloak configuration error is never retried', async (t) => {
+    const own = await sandboxFor(t);
+    const waits: number[] = [];
+    const error = await rejection(
+      checkSignIn(configOf(own, { password: 'wrong' }), {
+        retry: FAST_RETRY,
+        sleep: async (ms: number) => {
+          waits.push(ms);
+        },
+      }),
+    );
+    assert.equal(error.code, 'auriga.invalid_credentials');
+    assert.deepEqual(waits, []);
+    assert.equal(own.calls()[TOKEN_ROUTE], 1);
+  });
+
   test('a Keycloak serving only /auth is found by the fallback, and the base is remembered', async () => {
     // A reverse proxy in front of the sandbox that knows only the legacy prefix.
     const onlyAuth: typeof fetch = async (input, init) => {
@@ -378,6 +414,8 @@ describe('paging and faults', () => {
     }).readDetailed();
     assert.equal(detailed.interventions.rows, 350);
     assert.equal(detailed.interventions.pages, 4);
+    assert.equal(detailed.completeness.complete, true);
+    assert.equal(detailed.completeness.groups?.complete, true);
     assert.equal(
       sandbox.calls()[SEARCH_ROUTE],
       4 + 1,
@@ -396,6 +434,62 @@ describe('paging and faults', () => {
     ).readDetailed();
     assert.equal(detailed.interventions.rows, 300);
     assert.equal(sandbox.calls()[SEARCH_ROUTE], 3);
+  });
+
+  test('an Auriga that serves 100 rows when asked 200: every page up to totalPages is read', async (t) => {
+    const sandbox = await sandboxFor(t, {
+      size: { interventions: 450, learners: 120, instructors: 20, groups: 8 },
+    });
+    sandbox.control.setOptions({ maxPageSize: 100 });
+    const { lines, logger } = recordingLogger();
+    const detailed = await createAurigaReader(
+      configOf(sandbox, { pageSize: 200, groupsQueryId: undefined }),
+      options(),
+      { now: () => NOW, logger },
+    ).readDetailed();
+    // Each page is short (100 < 200), yet totalPages says 5: all 450 rows are read.
+    assert.equal(detailed.interventions.rows, 450);
+    assert.equal(detailed.snapshot.rowsRead.interventions, 450);
+    assert.equal(sandbox.calls()[SEARCH_ROUTE], 5);
+    assert.deepEqual(detailed.completeness, {
+      complete: true,
+      interventions: { complete: true, pagesRead: 5, totalPages: 5, rowsRead: 450 },
+      groups: undefined,
+    });
+    assert.ok(!lines.some((l) => l.startsWith('warn')), lines.join('\n'));
+  });
+
+  test('an empty page before totalPages ends the read, which is then incomplete', async (t) => {
+    const sandbox = await sandboxFor(t, {
+      size: { interventions: 350, learners: 120, instructors: 20, groups: 8 },
+    });
+    const { lines, logger } = recordingLogger();
+    const detailed = await createAurigaReader(
+      configOf(sandbox, { groupsQueryId: undefined }),
+      options(),
+      {
+        now: () => NOW,
+        logger,
+        // The school's interventions go away once the first page is read:
+        // Auriga's second page comes back empty while page 1 said 4 pages.
+        onProgress: () => {
+          sandbox.school.interventions.length = 0;
+        },
+      },
+    ).readDetailed();
+    assert.equal(detailed.interventions.rows, 100);
+    assert.equal(sandbox.calls()[SEARCH_ROUTE], 2, 'no page asked after the empty one');
+    assert.deepEqual(detailed.completeness.interventions, {
+      complete: false,
+      pagesRead: 2,
+      totalPages: 4,
+      rowsRead: 100,
+    });
+    assert.equal(detailed.completeness.complete, false);
+    assert.ok(
+      lines.some((l) => l.startsWith('warn') && /incomplete/.test(l)),
+      'the incomplete read is logged as a warning',
+    );
   });
 
   test('more pages than maxPages is an error, not a silent truncation', async (t) => {

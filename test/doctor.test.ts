@@ -31,6 +31,7 @@ const ORDER = [
   'auriga.rows',
   'edusign.token',
   'edusign.absence_motives',
+  'store',
 ] as const;
 type Id = (typeof ORDER)[number];
 const NEEDS: Partial<Record<Id, Id>> = {
@@ -95,6 +96,7 @@ describe('doctor against the sandboxes', () => {
     auriga?: Record<string, unknown>;
     edusign?: Record<string, unknown>;
     options?: Record<string, unknown>;
+    store?: ConfigInput['store'];
   }): ConfigInput {
     const base = sandboxes.config;
     return {
@@ -106,7 +108,7 @@ describe('doctor against the sandboxes', () => {
         absenceMotives: { MAL: 'maladie', RDV: 'Rendez-vous médical' },
         ...change.options,
       },
-      store: { kind: 'sqlite', path: path.join(dir, 'unused.sqlite') },
+      store: change.store ?? { kind: 'sqlite', path: path.join(dir, 'unused.sqlite') },
     };
   }
 
@@ -167,9 +169,9 @@ describe('doctor against the sandboxes', () => {
     const text = out();
     assert.equal(code, 0, text);
     const lines = text.trimEnd().split('\n');
-    // The configuration, ten prerequisites, the summary.
-    assert.equal(lines.length, 12, text);
-    for (const line of lines.slice(0, 11)) assert.match(line, /^✔ /);
+    // The configuration, eleven prerequisites, the summary.
+    assert.equal(lines.length, 13, text);
+    for (const line of lines.slice(0, 12)) assert.match(line, /^✔ /);
     assert.match(
       text,
       /^✔ Keycloak reachable: Keycloak answers at http:\/\/127\.0\.0\.1:\d+\/auth/m,
@@ -185,7 +187,7 @@ describe('doctor against the sandboxes', () => {
     assert.equal(result.ok, true);
     assert.deepEqual(
       result.steps.map((s) => s.status),
-      Array(11).fill('passed'),
+      Array(12).fill('passed'),
     );
     assertNoSecret(json.out(), secrets);
   });
@@ -337,6 +339,16 @@ describe('doctor against the sandboxes', () => {
     });
   });
 
+  test('a favorite larger than auriga.maxPages fails as a sync would, with the fix', async () => {
+    assertOnly(await doctor({ auriga: { pageSize: 10, maxPages: 3 } }), {
+      'auriga.favorite.interventions': {
+        code: 'auriga.favorite_too_large',
+        fix: /narrow the favorite in Auriga .* raise auriga\.maxPages/,
+        detail: /more than auriga\.maxPages \(3\)/,
+      },
+    });
+  });
+
   test('groups: optional when not configured, failed when options.syncGroups wants them', async () => {
     const config = (syncGroups: boolean) =>
       parseConfig(
@@ -420,6 +432,58 @@ describe('doctor against the sandboxes', () => {
           /^1 of 2 .*"Vacances" \(for Auriga's "VAC"\); Edusign has: "Maladie", "Retard transport"/,
       },
     });
+  });
+
+  test('a corrupt SQLite file: the store step fails, naming store.path, exit 2', async () => {
+    const file = path.join(dir, 'corrupt.sqlite');
+    writeFileSync(
+      file,
+      'this is no SQLite database, just text where the store should be\n'.repeat(80),
+    );
+    assertOnly(await doctor({ store: { kind: 'sqlite', path: file } }), {
+      store: {
+        code: 'store.open_failed',
+        fix: /store\.path .*corrupt\.sqlite/,
+        detail: /Could not open the SQLite store .*corrupt\.sqlite: file is not a database/,
+      },
+    });
+    const config = path.join(dir, 'corrupt.json');
+    writeFileSync(config, JSON.stringify(input({ store: { kind: 'sqlite', path: file } })));
+    const { io, out } = captureIo();
+    assert.equal(await main(['doctor', '--config', config], io), 2, out());
+    assert.match(out(), /^✘ Store opens, schema current, writable: .* → Fix: check store\.path/m);
+    assert.doesNotMatch(out(), /All prerequisites/);
+  });
+
+  test('a folder as store.path: the store step fails, naming store.path', async () => {
+    const folder = mkdtempSync(path.join(dir, 'a-folder-'));
+    assertOnly(await doctor({ store: { kind: 'sqlite', path: folder } }), {
+      store: {
+        code: 'store.open_failed',
+        fix: /store\.path .*a-folder-.*not a folder/,
+        detail: /Could not open the SQLite store .*a-folder-/,
+      },
+    });
+  });
+
+  test('PostgreSQL not reachable: the store step fails, naming store.url, never its password', async () => {
+    const url = 'postgres://sync:pg-secret-password@127.0.0.1:1/school';
+    const steps = await doctor({ store: { kind: 'postgres', url } });
+    assertOnly(steps, {
+      store: {
+        code: 'store.unreachable',
+        fix: /store\.url \(sync@127\.0\.0\.1:1\/school\)/,
+        detail: /ECONNREFUSED 127\.0\.0\.1:1/,
+      },
+    });
+    assertNoSecret(JSON.stringify(steps), ['pg-secret-password']);
+  });
+
+  test('a store that opens: passed, and it says whether a run holds the lock', async () => {
+    const steps = await doctor({ store: { kind: 'sqlite', path: path.join(dir, 'fine.sqlite') } });
+    const store = steps.find((s) => s.id === 'store');
+    assert.equal(store?.status, 'passed');
+    assert.match(store?.detail ?? '', /opens with its schema current and takes writes/);
   });
 
   test('several broken at once: each chain stops at its own first failure, exit 2', async () => {

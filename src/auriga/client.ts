@@ -1,14 +1,9 @@
 import type { AurigaConfig } from '../config/schema.ts';
-import { AppError, ConfigError, TransientError } from '../errors/app-error.ts';
-import {
-  DEFAULT_RETRY_POLICY,
-  isRetryableStatus,
-  parseRetryAfter,
-  type RetryPolicy,
-  retryDelayMs,
-  sleep,
-} from '../http/retry.ts';
-import { type AurigaLogger, describeNetworkError, type TokenSource } from './keycloak.ts';
+import type { AppError } from '../errors/app-error.ts';
+import { createHttp, type Http, type HttpAnswer, isRequestFailure } from '../http/request.ts';
+import type { RetryPolicy, Sleep } from '../http/retry.ts';
+import { aurigaError } from './errors.ts';
+import type { AurigaLogger, TokenSource } from './keycloak.ts';
 
 /**
  * Auriga's HTTP API as the connector uses it (auriga-api.md, Reading a
@@ -16,8 +11,9 @@ import { type AurigaLogger, describeNetworkError, type TokenSource } from './key
  *
  * - Every call carries the bearer token, `Accept: application/json` and the
  *   configured extra headers. A 401 gets one token refresh and one retry.
- * - 408, 429, 5xx, timeouts and dropped connections are retried with the
- *   shared, bounded backoff (`Retry-After` honoured); all calls are reads
+ * - 408, 429, 5xx, timeouts and dropped connections are retried by the
+ *   shared request path (`src/http/request.ts`: bounded backoff,
+ *   `Retry-After` honoured, the clock and sleep handed in); all calls are reads
  *   (the search is a POST that changes nothing), so a retry is always safe.
  * - An HTML answer (a login page, a firewall) is an error, never data, and is
  *   not retried: it will not go away by itself.
@@ -33,7 +29,10 @@ export interface AurigaClientDeps {
   readonly logger?: AurigaLogger | undefined;
   readonly retry?: Partial<RetryPolicy> | undefined;
   readonly random?: (() => number) | undefined;
+  /** Epoch milliseconds, for `Retry-After` dates. @default Date.now */
   readonly now?: (() => number) | undefined;
+  /** Waits between retries. @default a real timer */
+  readonly sleep?: Sleep | undefined;
   /** Called after every HTTP attempt, for metrics. */
   readonly onRequest?:
     | ((event: { route: string; status: number | 'error'; ms: number }) => void)
@@ -58,7 +57,15 @@ export interface FavoriteRead {
   readonly menuEntryId: string;
   readonly columns: readonly unknown[];
   readonly lines: readonly unknown[];
+  /** Pages read, the empty one that ended the read included. */
   readonly pages: number;
+  /** The most pages Auriga announced (`totalPages`); undefined when it said nothing. */
+  readonly totalPages: number | undefined;
+  /**
+   * False when the read ended before page `totalPages` (an empty page came
+   * first): rows may be missing, so none may be taken as removed.
+   */
+  readonly complete: boolean;
 }
 
 /** Which favorite, named in messages by its configuration key. */
@@ -83,24 +90,41 @@ interface Call {
 export class AurigaClient {
   readonly #settings: AurigaApiSettings;
   readonly #tokens: TokenSource;
-  readonly #fetch: typeof fetch;
+  readonly #http: Http;
   readonly #logger: AurigaLogger | undefined;
-  readonly #policy: RetryPolicy;
-  readonly #random: () => number;
-  readonly #now: () => number;
-  readonly #onRequest: AurigaClientDeps['onRequest'];
   readonly #base: string;
   #menus: Promise<readonly MenuEntry[]> | undefined;
 
   constructor(settings: AurigaApiSettings, tokens: TokenSource, deps: AurigaClientDeps = {}) {
     this.#settings = settings;
     this.#tokens = tokens;
-    this.#fetch = deps.fetch ?? globalThis.fetch;
-    this.#logger = deps.logger;
-    this.#policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-    this.#random = deps.random ?? Math.random;
-    this.#now = deps.now ?? Date.now;
-    this.#onRequest = deps.onRequest;
+    const { logger, onRequest } = deps;
+    this.#logger = logger;
+    this.#http = createHttp({
+      fetch: deps.fetch,
+      retry: deps.retry,
+      timeoutMs: settings.timeoutMs,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      onAttempt: (event) => {
+        logger?.debug?.(
+          { route: event.name, status: event.status, ms: event.ms },
+          'auriga request',
+        );
+        onRequest?.({ route: event.name, status: event.status, ms: event.ms });
+      },
+      onRetry: (event) =>
+        logger?.warn(
+          {
+            route: event.name,
+            attempt: event.attempt,
+            waitMs: event.delayMs,
+            reason: event.reason,
+          },
+          'Auriga request failed; retrying',
+        ),
+    });
     this.#base = aurigaBase(settings.url);
   }
 
@@ -149,7 +173,7 @@ export class AurigaClient {
     const entry = entries.find((e) => e.queryId === favorite.queryId);
     if (entry) return entry.menuEntryId;
     const seen = [...new Set(entries.map((e) => e.queryId))];
-    throw new ConfigError(
+    throw aurigaError(
       'auriga.favorite_not_in_menus',
       `The ${favorite.name} favorite ${favorite.queryId} (${favorite.setting}) is in none of the Auriga menus that "${this.#settings.username}" sees${seen.length > 0 ? ` (favorites seen: ${seen.slice(0, 12).join(', ')}${seen.length > 12 ? ', ...' : ''})` : ''}: check ${favorite.setting}, share the favorite with this account, or set auriga.menuEntryId.`,
       { hint: 'In Auriga, open the favorite: its query id and menu entry id are in the address.' },
@@ -213,10 +237,17 @@ export class AurigaClient {
   }
 
   /**
-   * A whole favorite, page by page. Stops at `totalPages`, on an empty or
-   * short page, and never reads past `maxPages`: a favorite larger than that
-   * is an error, not a silent truncation (missing rows would look like
-   * removed interventions).
+   * A whole favorite, page by page (auriga-api.md, Reading a favorite): pages
+   * 1 to `totalPages`, never past `maxPages`.
+   *
+   * - A page shorter than the size asked is not the end while `totalPages`
+   *   says there are more: some instances cap the page size below what was
+   *   asked (seen: 100 rows when 200 were asked, `totalPages` counted at 100).
+   * - An empty page ends the read. Before page `totalPages` (the favorite
+   *   shrank while it was read) the read is incomplete: `complete: false`,
+   *   and the caller must not take a missing row for a removed one.
+   * - Without `totalPages` a short or empty page is the only end mark.
+   * - A favorite larger than `maxPages` is an error, not a silent truncation.
    */
   async readFavorite(
     favorite: FavoriteRef,
@@ -224,6 +255,8 @@ export class AurigaClient {
       readonly menuEntryId?: string | undefined;
       readonly signal?: AbortSignal | undefined;
       readonly onPage?: ((page: { page: number; rows: number }) => void) | undefined;
+      /** Stop after this many pages: a sample (`doctor`), incomplete when there are more. */
+      readonly maxPagesToRead?: number | undefined;
     } = {},
   ): Promise<FavoriteRead> {
     const { signal } = options;
@@ -232,8 +265,11 @@ export class AurigaClient {
     const { pageSize, maxPages } = this.#settings;
     const lines: unknown[] = [];
     let columns: readonly unknown[] = [];
+    /** The most pages Auriga announced: a read that stops before it is incomplete. */
+    let announced: number | undefined;
     let page = 1;
-    for (;;) {
+    let endedEmpty = false;
+    for (; ; page += 1) {
       const result = await this.searchPage(
         menuEntryId,
         definition,
@@ -242,167 +278,123 @@ export class AurigaClient {
         signal,
         favorite,
       );
-      if (page === 1) {
-        columns = result.columns;
-        if (result.totalPages !== undefined && result.totalPages > maxPages) {
+      if (page === 1) columns = result.columns;
+      if (result.totalPages !== undefined) {
+        if (result.totalPages > maxPages)
           throw tooLarge(favorite, result.totalPages, this.#settings);
-        }
+        announced = Math.max(announced ?? 0, result.totalPages);
       }
       for (const line of result.lines) lines.push(line);
       options.onPage?.({ page, rows: lines.length });
-      if (result.lines.length === 0) break;
-      if (result.totalPages !== undefined && page >= result.totalPages) break;
-      if (result.lines.length < pageSize) {
-        if (result.totalPages !== undefined && page < result.totalPages) {
-          this.#logger?.warn(
-            {
-              favorite: favorite.queryId,
-              page,
-              rows: result.lines.length,
-              pageSize,
-              totalPages: result.totalPages,
-            },
-            'Auriga answered a short page before its last one: reading stops there (if rows are missing, lower auriga.pageSize)',
-          );
-        }
+      if (result.lines.length === 0) {
+        endedEmpty = true;
         break;
       }
+      if (
+        result.totalPages !== undefined ? page >= result.totalPages : result.lines.length < pageSize
+      )
+        break;
+      if (options.maxPagesToRead !== undefined && page >= options.maxPagesToRead) break;
       if (page >= maxPages) throw tooLarge(favorite, undefined, this.#settings);
-      page += 1;
     }
-    return { queryId: favorite.queryId, menuEntryId, columns, lines, pages: page };
-  }
-
-  /** The favorite's columns, from a one-row page: for `doctor`. */
-  async readFavoriteColumns(
-    favorite: FavoriteRef,
-    options: {
-      readonly menuEntryId?: string | undefined;
-      readonly signal?: AbortSignal | undefined;
-    } = {},
-  ): Promise<{ menuEntryId: string; columns: readonly unknown[]; totalPages: number | undefined }> {
-    const menuEntryId =
-      options.menuEntryId ?? (await this.findMenuEntryId(favorite, options.signal));
-    const definition = await this.readDefinition(menuEntryId, favorite, options.signal);
-    const page = await this.searchPage(menuEntryId, definition, 1, 1, options.signal, favorite);
-    return { menuEntryId, columns: page.columns, totalPages: page.totalPages };
+    const complete = announced === undefined || page >= announced;
+    if (!complete && endedEmpty) {
+      this.#logger?.warn(
+        { favorite: favorite.queryId, pagesRead: page, totalPages: announced, rows: lines.length },
+        `Auriga answered an empty page ${page} of the ${favorite.name} favorite before its last (${announced}): the read is incomplete, nothing is deleted on it`,
+      );
+    }
+    return {
+      queryId: favorite.queryId,
+      menuEntryId,
+      columns,
+      lines,
+      pages: page,
+      totalPages: announced,
+      complete,
+    };
   }
 
   async #call(call: Call, favorite?: FavoriteRef): Promise<unknown> {
     const what = `${call.method} ${call.path}`;
-    let renewed = false;
-    for (let attempt = 0; ; ) {
-      const token = await this.#tokens.accessToken(call.signal);
-      const outcome = await this.#attempt(call, token);
-      if (outcome.kind === 'done') return outcome.value;
-      if (outcome.kind === 'unauthorized') {
-        if (renewed) {
-          throw new AppError(
-            'auriga.unauthorized',
-            `Auriga refused the access token of "${this.#settings.username}" on ${what}, even freshly signed in (HTTP 401): check that the Keycloak client and realm are those of this Auriga (auriga.url, auriga.keycloakUrl, auriga.realm).`,
-          );
-        }
-        renewed = true;
-        await this.#tokens.renewAfterRejection(token, call.signal);
-        continue;
-      }
-      if (outcome.kind === 'fail') throw this.#failure(call, outcome, favorite);
-      attempt += 1;
-      if (attempt > this.#policy.retries) {
-        throw new TransientError(
-          'auriga.unavailable',
-          `Auriga did not answer ${what} after ${attempt} attempts (last: ${outcome.reason}): try again later; if it lasts, check that auriga.url (${this.#settings.url}) is reachable from this machine.`,
-          { cause: outcome.cause },
+    const rejected = await this.#tokens.accessToken(call.signal);
+    let answer = await this.#send(call, rejected);
+    if (answer.status === 401) {
+      // One refresh and one retry: the token may have been revoked or expired early.
+      const renewed = await this.#tokens.renewAfterRejection(rejected, call.signal);
+      answer = await this.#send(call, renewed);
+      if (answer.status === 401) {
+        throw aurigaError(
+          'auriga.unauthorized',
+          `Auriga refused the access token of "${this.#settings.username}" on ${what}, even freshly signed in (HTTP 401): check that the Keycloak client and realm are those of this Auriga (auriga.url, auriga.keycloakUrl, auriga.realm).`,
         );
       }
-      const wait = retryDelayMs(this.#policy, attempt, outcome.retryAfterMs, this.#random);
-      this.#logger?.warn(
-        { route: call.route, attempt, waitMs: wait, reason: outcome.reason },
-        'Auriga request failed; retrying',
-      );
-      await sleep(wait, call.signal);
     }
+    return this.#read(call, answer, favorite);
   }
 
-  async #attempt(call: Call, token: string): Promise<Outcome> {
+  /** One call over the shared request path; retries run out into `auriga.unavailable`. */
+  async #send(call: Call, token: string): Promise<HttpAnswer> {
     const url = new URL(`${this.#base}${call.path}`);
     for (const [key, value] of Object.entries(call.query ?? {}))
       url.searchParams.set(key, String(value));
-    const timeout = AbortSignal.timeout(this.#settings.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
       ...this.#settings.extraHeaders,
       accept: 'application/json',
       authorization: `Bearer ${token}`,
     };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
-    const startedAt = this.#now();
-    const report = (status: number | 'error') => {
-      const ms = Math.max(0, this.#now() - startedAt);
-      this.#logger?.debug?.(
-        { route: `${call.method} ${call.route}`, status, ms },
-        'auriga request',
-      );
-      this.#onRequest?.({ route: `${call.method} ${call.route}`, status, ms });
-    };
-    let response: Response;
-    let text: string;
     try {
-      response = await this.#fetch(url, {
+      // Every call is a read (the search is a POST that changes nothing): always safe to repeat.
+      return await this.#http.send({
+        name: `${call.method} ${call.route}`,
+        url,
         method: call.method,
         headers,
-        signal,
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        safety: 'idempotent',
+        signal: call.signal,
       });
-      text = await response.text();
     } catch (error) {
-      report('error');
-      if (call.signal?.aborted) throw call.signal.reason;
-      const reason = timeout.aborted
-        ? `no answer within ${this.#settings.timeoutMs} ms`
-        : describeNetworkError(error);
-      return { kind: 'retry', reason, cause: error, retryAfterMs: undefined };
-    }
-    report(response.status);
-    if (response.status === 401) return { kind: 'unauthorized' };
-    if (isRetryableStatus(this.#policy, response.status)) {
-      return {
-        kind: 'retry',
-        reason: `HTTP ${response.status}`,
-        cause: undefined,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
-      };
-    }
-    const contentType = response.headers.get('content-type') ?? '';
-    if (/html/i.test(contentType) || /^\s*</.test(text)) {
-      return { kind: 'fail', status: response.status, html: true, text };
-    }
-    if (!response.ok) return { kind: 'fail', status: response.status, html: false, text };
-    try {
-      return { kind: 'done', value: JSON.parse(text) };
-    } catch {
-      return { kind: 'fail', status: response.status, html: false, text, notJson: true };
+      if (!isRequestFailure(error)) throw error;
+      throw aurigaError(
+        'auriga.unavailable',
+        `Auriga did not answer ${call.method} ${call.path} after ${error.attempts} attempts (last: ${error.reason}): try again later; if it lasts, check that auriga.url (${this.#settings.url}) is reachable from this machine.`,
+        { cause: error.cause },
+      );
     }
   }
 
-  #failure(
-    call: Call,
-    outcome: Extract<Outcome, { kind: 'fail' }>,
-    favorite: FavoriteRef | undefined,
-  ): AppError {
+  /** An answer the policy does not retry: JSON data, or the error it means. */
+  #read(call: Call, answer: HttpAnswer, favorite: FavoriteRef | undefined): unknown {
+    const { status, text } = answer;
+    const contentType = answer.headers.get('content-type') ?? '';
+    // An HTML answer (a login page, a firewall) is never data, and will not go away by itself.
+    if (/html/i.test(contentType) || /^\s*</.test(text))
+      throw this.#failure(call, { status, html: true, text }, favorite);
+    if (status < 200 || status > 299)
+      throw this.#failure(call, { status, html: false, text }, favorite);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.#failure(call, { status, html: false, text, notJson: true }, favorite);
+    }
+  }
+
+  #failure(call: Call, outcome: Failure, favorite: FavoriteRef | undefined): AppError {
     const what = `${call.method} ${call.path}`;
     const snippet = outcome.text.replace(/\s+/g, ' ').trim().slice(0, 160);
     const which = favorite
       ? `the ${favorite.name} favorite ${favorite.queryId} (${favorite.setting})`
       : undefined;
     if (outcome.html) {
-      return new AppError(
+      return aurigaError(
         'auriga.html_answer',
         `Auriga answered ${what} with an HTML page (HTTP ${outcome.status}) instead of JSON: a sign-in page, a firewall or a proxy stands in the way. Check auriga.url (${this.#settings.url}: the Auriga application itself, e.g. https://auriga.your-school.fr)${Object.keys(this.#settings.extraHeaders).length === 0 ? ', and whether this instance needs auriga.extraHeaders (e.g. {"x-scope": "frontend"})' : ''}.`,
       );
     }
     if (outcome.notJson) {
-      return new AppError(
+      return aurigaError(
         'auriga.bad_answer',
         `Auriga answered ${what} with something that is not JSON ("${snippet}"): check auriga.url (${this.#settings.url}).`,
       );
@@ -410,7 +402,7 @@ export class AurigaClient {
     if (outcome.status === 403) {
       const said = serverMessage(outcome.text);
       const header = /header/i.test(said ?? '');
-      return new ConfigError(
+      return aurigaError(
         'auriga.forbidden',
         header
           ? `Auriga refused ${what} (HTTP 403: "${said}"): this instance wants extra headers; set auriga.extraHeaders (e.g. {"x-scope": "frontend"}) as Auriga's web application sends them.`
@@ -418,36 +410,26 @@ export class AurigaClient {
       );
     }
     if (outcome.status === 404) {
-      return new ConfigError(
+      return aurigaError(
         'auriga.not_found',
         which
           ? `Auriga does not know ${which} under menu entry ${menuEntryOf(call.path)} (HTTP 404 on ${what}): check ${favorite?.setting} and auriga.menuEntryId (or remove auriga.menuEntryId so that it is found from the menus).`
           : `Auriga answered HTTP 404 on ${what}: check auriga.url (${this.#settings.url}).`,
       );
     }
-    return new AppError(
+    return aurigaError(
       'auriga.request_failed',
       `Auriga answered HTTP ${outcome.status} on ${what}${snippet ? ` ("${snippet}")` : ''}${which ? ` while reading ${which}` : ''}.`,
     );
   }
 }
 
-type Outcome =
-  | { readonly kind: 'done'; readonly value: unknown }
-  | { readonly kind: 'unauthorized' }
-  | {
-      readonly kind: 'retry';
-      readonly reason: string;
-      readonly cause: unknown;
-      readonly retryAfterMs: number | undefined;
-    }
-  | {
-      readonly kind: 'fail';
-      readonly status: number;
-      readonly html: boolean;
-      readonly text: string;
-      readonly notJson?: boolean;
-    };
+interface Failure {
+  readonly status: number;
+  readonly html: boolean;
+  readonly text: string;
+  readonly notJson?: boolean;
+}
 
 export function createAurigaClient(
   settings: AurigaApiSettings,
@@ -486,7 +468,7 @@ function menuEntryOf(path: string): string {
 }
 
 function badAnswer(what: string, why: string): AppError {
-  return new AppError(
+  return aurigaError(
     'auriga.bad_answer',
     `Auriga's answer to ${what} is not what the connector expects: ${why}. Check auriga.url; this Auriga version may differ.`,
   );
@@ -496,8 +478,8 @@ function tooLarge(
   favorite: FavoriteRef,
   totalPages: number | undefined,
   settings: AurigaApiSettings,
-): ConfigError {
-  return new ConfigError(
+): AppError {
+  return aurigaError(
     'auriga.favorite_too_large',
     `The ${favorite.name} favorite ${favorite.queryId} has ${totalPages === undefined ? 'more than' : ''} ${totalPages ?? settings.maxPages} pages of ${settings.pageSize} rows, more than auriga.maxPages (${settings.maxPages}) allows: narrow the favorite in Auriga (e.g. a date filter) or raise auriga.maxPages.`.replace(
       '  ',

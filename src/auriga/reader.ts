@@ -1,14 +1,17 @@
 import type { AurigaConfig, SyncOptions } from '../config/schema.ts';
 import type { AurigaSnapshot, Group, Problem } from '../domain/types.ts';
-import { ConfigError } from '../errors/app-error.ts';
-import type { RetryPolicy } from '../http/retry.ts';
+import type { RetryPolicy, Sleep } from '../http/retry.ts';
 import { AurigaClient, type FavoriteRead, type FavoriteRef } from './client.ts';
+import { aurigaError } from './errors.ts';
 import { type AurigaLogger, KeycloakSession } from './keycloak.ts';
 import {
+  type ColumnMatch,
   type ColumnSpec,
   describeMissing,
   GROUP_COLUMNS,
+  type GroupColumn,
   INTERVENTION_COLUMNS,
+  type InterventionColumn,
   matchColumns,
 } from './parse/columns.ts';
 import { parseGroupRows, parseInterventionRows } from './parse/rows.ts';
@@ -40,6 +43,8 @@ export interface AurigaReaderDeps {
   readonly onProgress?: (event: AurigaProgress) => void;
   /** Backoff for network trouble and 5xx, for Keycloak and Auriga alike. */
   readonly retry?: Partial<RetryPolicy>;
+  /** Waits between retries, for Keycloak and Auriga alike. @default a real timer */
+  readonly sleep?: Sleep;
   /** Called after every Auriga API attempt, for metrics. */
   readonly onRequest?: (event: { route: string; status: number | 'error'; ms: number }) => void;
 }
@@ -56,8 +61,33 @@ export interface FavoriteSummary {
   readonly missingOptional: readonly string[];
 }
 
+/** How far the read of one favorite got. */
+export interface FavoriteCompleteness {
+  /** False when the read ended before page `totalPages`: rows may be missing. */
+  readonly complete: boolean;
+  readonly pagesRead: number;
+  /** As Auriga announced it; undefined when it said nothing. */
+  readonly totalPages: number | undefined;
+  readonly rowsRead: number;
+}
+
+/**
+ * Whether every favorite was read to its last page. An incomplete read is
+ * still synced for what it holds, but nothing may be deleted on it: a missing
+ * row is not a removed intervention.
+ */
+export interface ReadCompleteness {
+  /** Every favorite read was complete. */
+  readonly complete: boolean;
+  readonly interventions: FavoriteCompleteness;
+  /** Undefined when no Groups favorite is configured. */
+  readonly groups: FavoriteCompleteness | undefined;
+}
+
 export interface DetailedRead {
   readonly snapshot: AurigaSnapshot;
+  /** Whether the favorites were read to their last page (not yet in the snapshot's type). */
+  readonly completeness: ReadCompleteness;
   readonly interventions: FavoriteSummary & {
     /** Rows with a valid Start outside the window. */
     readonly outsideWindow: number;
@@ -81,11 +111,13 @@ export function createAurigaReader(
     fetch: deps.fetch,
     logger: deps.logger,
     retry: deps.retry,
+    sleep: deps.sleep,
   });
   const client = new AurigaClient(config, session, {
     fetch: deps.fetch,
     logger: deps.logger,
     retry: deps.retry,
+    sleep: deps.sleep,
     onRequest: deps.onRequest,
   });
 
@@ -100,23 +132,16 @@ export function createAurigaReader(
       deps.onProgress?.({ phase: 'auriga', rows, pages });
     };
 
-    const interventionsRef: FavoriteRef = {
-      queryId: config.interventionsQueryId,
-      setting: 'auriga.interventionsQueryId',
-      name: 'Interventions',
-    };
-    const read = await client.readFavorite(interventionsRef, {
-      menuEntryId: config.menuEntryId,
-      signal,
-      onPage: onPage(0),
-    });
-    const interventionColumns = matchOrThrow(
-      read,
-      interventionsRef,
+    const interventions = await readFavoriteMatched(
+      client,
+      interventionsFavorite(config),
       INTERVENTION_COLUMNS,
-      deps.logger,
+      { menuEntryId: config.menuEntryId, signal, onPage: onPage(0) },
     );
-    const parsed = parseInterventionRows(read.lines, interventionColumns.index, {
+    requireColumns(interventions, deps.logger);
+    const read = interventions.read;
+    const interventionColumns = interventions.match;
+    const parsed = parseInterventionsRead(interventions, {
       timeZone: options.timeZone,
       language: options.language,
       window,
@@ -125,23 +150,22 @@ export function createAurigaReader(
 
     let groups: Group[] | undefined;
     let groupsSummary: FavoriteSummary | undefined;
-    if (config.groupsQueryId !== undefined) {
-      const groupsRef: FavoriteRef = {
-        queryId: config.groupsQueryId,
-        setting: 'auriga.groupsQueryId',
-        name: 'Groups',
-      };
-      const groupsRead = await client.readFavorite(groupsRef, {
+    let groupsCompleteness: FavoriteCompleteness | undefined;
+    const groupsRef = groupsFavorite(config);
+    if (groupsRef !== undefined) {
+      const groupsRead = await readFavoriteMatched(client, groupsRef, GROUP_COLUMNS, {
         menuEntryId: config.menuEntryId,
         signal,
         onPage: onPage(rows),
       });
-      const groupColumns = matchOrThrow(groupsRead, groupsRef, GROUP_COLUMNS, deps.logger);
-      const parsedGroups = parseGroupRows(groupsRead.lines, groupColumns.index, options.language);
+      requireColumns(groupsRead, deps.logger);
+      const parsedGroups = parseGroupsRead(groupsRead, options.language);
       groups = [...parsedGroups.groups];
       problems.push(...parsedGroups.problems);
-      groupsSummary = summary(groupsRead, groupColumns);
+      groupsSummary = summary(groupsRead.read, groupsRead.match);
+      groupsCompleteness = completenessOf(groupsRead.read);
     }
+    const interventionsCompleteness = completenessOf(read);
 
     const snapshot: AurigaSnapshot = {
       window,
@@ -161,11 +185,17 @@ export function createAurigaReader(
         instructors: snapshot.instructors.size,
         groups: groups?.length,
         problems: problems.length,
+        complete: interventionsCompleteness.complete && (groupsCompleteness?.complete ?? true),
       },
       'read Auriga',
     );
     return {
       snapshot,
+      completeness: {
+        complete: interventionsCompleteness.complete && (groupsCompleteness?.complete ?? true),
+        interventions: interventionsCompleteness,
+        groups: groupsCompleteness,
+      },
       interventions: {
         ...summary(read, interventionColumns),
         outsideWindow: parsed.outsideWindow,
@@ -183,16 +213,66 @@ export function createAurigaReader(
   };
 }
 
-function matchOrThrow<K extends string>(
-  read: FavoriteRead,
+// ------------------------------------------------------------ The read path
+// What a sync does to read one favorite, exposed so that `doctor` checks
+// exactly this path (on one page) rather than a copy of it.
+
+/** The Interventions favorite, named in messages by its setting. */
+export const interventionsFavorite = (config: Pick<AurigaConfig, 'interventionsQueryId'>) =>
+  Object.freeze({
+    queryId: config.interventionsQueryId,
+    setting: 'auriga.interventionsQueryId',
+    name: 'Interventions',
+  }) satisfies FavoriteRef;
+
+/** The Groups favorite, when one is configured. */
+export const groupsFavorite = (
+  config: Pick<AurigaConfig, 'groupsQueryId'>,
+): FavoriteRef | undefined =>
+  config.groupsQueryId === undefined
+    ? undefined
+    : Object.freeze({
+        queryId: config.groupsQueryId,
+        setting: 'auriga.groupsQueryId',
+        name: 'Groups',
+      });
+
+/** A favorite read, and its columns found by label. */
+export interface MatchedRead<K extends string> {
+  readonly favorite: FavoriteRef;
+  readonly read: FavoriteRead;
+  readonly match: ColumnMatch<K>;
+}
+
+/**
+ * Read a favorite (all its pages, or the first `maxPagesToRead` of them for a
+ * sample) and find its columns. Missing columns are not thrown here:
+ * `requireColumns` does, `doctor` words them as a failed step.
+ */
+export async function readFavoriteMatched<K extends string>(
+  client: AurigaClient,
   favorite: FavoriteRef,
   specs: readonly ColumnSpec<K>[],
+  options: {
+    readonly menuEntryId?: string | undefined;
+    readonly signal?: AbortSignal | undefined;
+    readonly onPage?: ((page: { page: number; rows: number }) => void) | undefined;
+    readonly maxPagesToRead?: number | undefined;
+  } = {},
+): Promise<MatchedRead<K>> {
+  const read = await client.readFavorite(favorite, options);
+  return { favorite, read, match: matchColumns(read.columns, specs) };
+}
+
+/** A sync needs every required column: `auriga.missing_columns` otherwise; absent optional ones are logged. */
+export function requireColumns<K extends string>(
+  matched: MatchedRead<K>,
   logger: AurigaLogger | undefined,
-) {
-  const match = matchColumns(read.columns, specs);
+): void {
+  const { favorite, match } = matched;
   if (match.missing.length > 0) {
     const plural = match.missing.length > 1;
-    throw new ConfigError(
+    throw aurigaError(
       'auriga.missing_columns',
       `The ${favorite.name} favorite ${favorite.queryId} (${favorite.setting}) lacks the column${plural ? 's' : ''} ${describeMissing(match.missing)}: add ${plural ? 'them' : 'it'} to the favorite in Auriga. Its columns are: ${match.labels.length > 0 ? match.labels.map((l) => `"${l}"`).join(', ') : 'none'}.`,
       { hint: 'Columns are found by their English or French label; extra columns are fine.' },
@@ -204,7 +284,27 @@ function matchOrThrow<K extends string>(
       `the ${favorite.name} favorite lacks optional columns; their data is left empty`,
     );
   }
-  return match;
+}
+
+/** The interventions of a read, placed against `window`. */
+export const parseInterventionsRead = (
+  matched: MatchedRead<InterventionColumn>,
+  options: Parameters<typeof parseInterventionRows>[2],
+) => parseInterventionRows(matched.read.lines, matched.match.index, options);
+
+/** The groups of a read. */
+export const parseGroupsRead = (
+  matched: MatchedRead<GroupColumn>,
+  language: SyncOptions['language'],
+) => parseGroupRows(matched.read.lines, matched.match.index, language);
+
+function completenessOf(read: FavoriteRead): FavoriteCompleteness {
+  return {
+    complete: read.complete,
+    pagesRead: read.pages,
+    totalPages: read.totalPages,
+    rowsRead: read.lines.length,
+  };
 }
 
 function summary(

@@ -1,4 +1,6 @@
+import type { AurigaErrorCode } from '../auriga/errors.ts';
 import type { Config } from '../config/schema.ts';
+import type { EdusignErrorCode } from '../edusign/errors.ts';
 import { isAppError } from '../errors/app-error.ts';
 
 /**
@@ -9,7 +11,10 @@ import { isAppError } from '../errors/app-error.ts';
  */
 type FixFor = (config: Config, message: string) => string;
 
-const FIXES: Readonly<Record<string, FixFor>> = Object.freeze({
+/** The codes a fix may be written for: a key that is no code the clients throw fails type-check. */
+export type FixableCode = AurigaErrorCode | EdusignErrorCode;
+
+const FIXES = Object.freeze<Partial<Record<FixableCode, FixFor>>>({
   'auriga.keycloak_unreachable': (c) =>
     `check auriga.keycloakUrl (${c.auriga.keycloakUrl}): the address of Auriga's sign-in page up to /realms/; and that this machine reaches it (DNS, firewall, proxy, the IP address whitelisted)`,
   'auriga.keycloak_unavailable': () =>
@@ -34,6 +39,8 @@ const FIXES: Readonly<Record<string, FixFor>> = Object.freeze({
     `check auriga.url (${c.auriga.url}): the Auriga application, not its sign-in page or a portal`,
   'auriga.request_failed': (c) =>
     `check auriga.url (${c.auriga.url}); if it is right, Auriga may be in trouble: try again later`,
+  'auriga.favorite_too_large': () =>
+    'narrow the favorite in Auriga (e.g. a date filter), or raise auriga.maxPages',
   'auriga.favorite_not_in_menus': () =>
     'in Auriga, open the favorite: its query id (after /query/) and menu entry id (after /menuEntries/) are in the address; set them in auriga.interventionsQueryId / auriga.groupsQueryId and auriga.menuEntryId, or share the favorite with the account',
   'auriga.not_found': (c, message) =>
@@ -61,7 +68,7 @@ export interface FailureText {
 /** What a step shows for an error thrown by the connector's clients. */
 export function describeFailure(error: unknown, config: Config): FailureText {
   if (isAppError(error)) {
-    const fix = FIXES[error.code]?.(config, error.message) ?? error.hint;
+    const fix = FIXES[error.code as FixableCode]?.(config, error.message) ?? error.hint;
     return { detail: error.message, fix, code: error.code };
   }
   const message = error instanceof Error ? error.message : String(error);

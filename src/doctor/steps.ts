@@ -3,7 +3,8 @@
  * "Prerequisite Information"). Each step depends on the one that must pass
  * before it can be checked at all; a step whose prerequisite failed is
  * skipped with the reason, not failed again, so the first failure is the one
- * to fix. The Edusign steps depend on nothing on the Auriga side.
+ * to fix. The Edusign steps depend on nothing on the Auriga side, the store
+ * step on nothing at all.
  */
 
 export const STEP_IDS = Object.freeze([
@@ -17,9 +18,23 @@ export const STEP_IDS = Object.freeze([
   'auriga.rows',
   'edusign.token',
   'edusign.absence_motives',
+  'store',
 ] as const);
 
 export type DoctorStepId = (typeof STEP_IDS)[number];
+
+/**
+ * Codes a doctor step fails with that no client throws: findings of the
+ * doctor itself. The others are the clients' own (AURIGA_ERROR_CODES,
+ * EDUSIGN_ERROR_CODES, the store's).
+ */
+export const DOCTOR_CODES = Object.freeze([
+  /** Not one row of the sample could be turned into an intervention. */
+  'auriga.rows_unreadable',
+  /** A reason named in options.absenceMotives is not on Edusign. */
+  'edusign.absence_motive_missing',
+] as const);
+export type DoctorCode = (typeof DOCTOR_CODES)[number];
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
 
@@ -48,6 +63,7 @@ export const STEP_TITLES: Readonly<Record<DoctorStep['id'], string>> = Object.fr
   'auriga.rows': 'A sample of rows parsed',
   'edusign.token': 'Edusign token valid',
   'edusign.absence_motives': 'Absence motives of the mapping present on Edusign',
+  store: 'Store opens, schema current, writable',
 });
 
 /** Which step must have passed for this one to be checked. */

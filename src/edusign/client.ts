@@ -1,5 +1,5 @@
 import type { EdusignConfig } from '../config/schema.ts';
-import type { RetryPolicy } from '../http/retry.ts';
+import type { RetryPolicy, Sleep } from '../http/retry.ts';
 import { EdusignError, isEdusignError } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 import {
@@ -92,6 +92,8 @@ export interface EdusignClientDeps {
   readonly retry?: Partial<RetryPolicy>;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Waits between retries. @default a real timer */
+  readonly sleep?: Sleep;
   /** Jitter source. @default Math.random */
   readonly random?: () => number;
   readonly logger?: EdusignLogger;
@@ -129,6 +131,7 @@ export function createEdusignClient(
     fetch: deps.fetch,
     retry: deps.retry,
     now: deps.now,
+    sleep: deps.sleep,
     random: deps.random,
     logger: deps.logger,
     onRequest: deps.onRequest,

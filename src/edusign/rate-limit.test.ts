@@ -63,3 +63,21 @@ test('acquire waits, records the wait, and an aborted signal stops it', async ()
 test('a limit below 1 is refused', () => {
   assert.throws(() => new RateLimiter({ requestsPerMinute: 0 }), RangeError);
 });
+
+test('waitedMs is the wall time someone waited, not the sum over parallel callers', async () => {
+  let clock = 0;
+  const limiter = new RateLimiter({ requestsPerMinute: 6000, burst: 1, now: () => clock });
+  // Three callers at once: told to wait 0, 10 and 20 ms. The run waited 20 ms, not 30.
+  const waits = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
+  assert.deepEqual(waits, [0, 10, 20]);
+  assert.equal(limiter.waitedMs, 20);
+  // A later wait that overlaps the first ones adds only what lies beyond them…
+  clock = 15;
+  assert.equal(await limiter.acquire(), 15); // slot at 30: waits 15..30
+  assert.equal(limiter.waitedMs, 30);
+  // …and one after a quiet spell adds all of its own.
+  clock = 1000;
+  await limiter.acquire(); // free slot
+  assert.equal(await limiter.acquire(), 10);
+  assert.equal(limiter.waitedMs, 40);
+});

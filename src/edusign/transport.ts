@@ -1,16 +1,12 @@
-import {
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfter,
-  type RetryPolicy,
-  retryDelayMs,
-  sleep,
-} from '../http/retry.ts';
+import { createHttp, isRequestFailure } from '../http/request.ts';
+import type { RetryPolicy, Sleep } from '../http/retry.ts';
 import { readEnvelope } from './envelope.ts';
 import { bodySnippet, EdusignError, isEdusignError, redact } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /**
- * One Edusign request, end to end: rate limit, timeout, envelope, retries.
+ * One Edusign request, end to end: rate limit, timeout, envelope, retries,
+ * over the shared request path (`src/http/request.ts`).
  *
  * What is retried (capped, jittered backoff from `RetryPolicy`; `Retry-After`
  * honoured): 408, 429, 5xx, timeouts and dropped connections, for reads and
@@ -57,7 +53,7 @@ export interface EdusignStats {
   readonly retries: number;
   /** Calls per route template, e.g. `GET /v1/course/:id`. */
   readonly byRoute: Readonly<Record<string, number>>;
-  /** Time spent waiting for the client-side rate limit. */
+  /** Wall time during which at least one request waited for the client-side rate limit (parallel waits count once). */
   readonly rateLimitWaitMs: number;
 }
 
@@ -82,6 +78,8 @@ export interface TransportOptions {
   readonly fetch?: typeof fetch | undefined;
   readonly retry?: Partial<RetryPolicy> | undefined;
   readonly now?: (() => number) | undefined;
+  /** Waits between retries. @default a real timer */
+  readonly sleep?: Sleep | undefined;
   readonly random?: (() => number) | undefined;
   readonly logger?: EdusignLogger | undefined;
   readonly onRequest?: ((event: RequestEvent) => void) | undefined;
@@ -92,40 +90,52 @@ export interface Transport {
   stats(): EdusignStats;
 }
 
-/** Connection errors raised before any byte of the request could reach the server. */
-const NEVER_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-type Attempt =
-  | { readonly kind: 'done'; readonly value: unknown }
-  | { readonly kind: 'fail'; readonly error: unknown }
-  | {
-      readonly kind: 'retry';
-      /** What went wrong, for messages: "HTTP 503 (Service Unavailable)", "no answer within 30000 ms". */
-      readonly reason: string;
-      readonly status: number | undefined;
-      readonly cause: unknown;
-      readonly retryAfterMs: number | undefined;
-      /** The request may have been applied although its answer is unusable. */
-      readonly mayHaveApplied: boolean;
-    };
-
 export function createTransport(options: TransportOptions): Transport {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
   const base = options.baseUrl.replace(/\/+$/, '');
-  const { token, timeoutMs, limiter, logger, onRequest } = options;
+  const { token, limiter, logger, onRequest } = options;
   const counters = { calls: 0, writes: 0, errors: 0, retries: 0 };
   const byRoute: Record<string, number> = {};
   const clean = (text: string) => redact(text, token);
+  /** Route template per request name, for the events (the name carries the method too). */
+  const routes = new Map<string, string>();
+
+  const http = createHttp({
+    fetch: options.fetch,
+    retry: options.retry,
+    timeoutMs: options.timeoutMs,
+    timeoutSetting: 'edusign.timeoutMs',
+    now,
+    sleep: options.sleep,
+    random: options.random,
+    redact: clean,
+    // Every attempt, retries included, is paced by the account's rate limit.
+    beforeAttempt: (signal) => limiter.acquire(signal),
+    describeStatus: (answer) => {
+      const snippet = bodySnippet(answer.text, 80);
+      return `HTTP ${answer.status}${snippet === '' ? '' : ` (${snippet})`}`;
+    },
+    onAttempt: (event) => {
+      counters.calls += 1;
+      if (event.method !== 'GET') counters.writes += 1;
+      byRoute[event.name] = (byRoute[event.name] ?? 0) + 1;
+      if (event.failed) counters.errors += 1;
+      logger?.debug({ route: event.name, status: event.status, ms: event.ms }, 'edusign request');
+      onRequest?.({
+        route: routes.get(event.name) ?? event.name,
+        method: event.method,
+        status: event.status,
+        ms: event.ms,
+      });
+    },
+    onRetry: (event) => {
+      counters.retries += 1;
+      logger?.warn(
+        { route: event.name, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason },
+        'edusign request failed, retrying',
+      );
+    },
+  });
 
   function urlOf(spec: RequestSpec): string {
     const url = new URL(`${base}${spec.path}`);
@@ -134,120 +144,47 @@ export function createTransport(options: TransportOptions): Transport {
     return url.toString();
   }
 
-  function record(spec: RequestSpec, name: string, status: number | 'error', startedAt: number) {
-    const ms = Math.max(0, now() - startedAt);
-    logger?.debug({ route: name, status, ms }, 'edusign request');
-    onRequest?.({ route: spec.route, method: spec.method, status, ms });
-  }
-
-  async function attempt(spec: RequestSpec, name: string, url: string): Promise<Attempt> {
-    counters.calls += 1;
-    if (spec.method !== 'GET') counters.writes += 1;
-    byRoute[name] = (byRoute[name] ?? 0) + 1;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
+  async function request(spec: RequestSpec): Promise<unknown> {
+    const name = `${spec.method} ${spec.route}`;
+    routes.set(name, spec.route);
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       accept: 'application/json',
     };
-    const init: RequestInit = { method: spec.method, headers, signal };
-    if (spec.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(spec.body);
-    }
-    const startedAt = now();
-    let response: Response;
-    let text: string;
+    if (spec.body !== undefined) headers['content-type'] = 'application/json';
     try {
-      response = await fetchImpl(url, init);
-      text = await response.text();
+      return await http.send(
+        {
+          name,
+          url: urlOf(spec),
+          method: spec.method,
+          headers,
+          body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          safety: spec.creates ? 'creates' : spec.deletes ? 'deletes' : 'idempotent',
+          signal: spec.signal,
+        },
+        (answer, { mayHaveApplied }) => {
+          try {
+            return readEnvelope(name, answer.status, clean(answer.text));
+          } catch (error) {
+            // An earlier attempt of this DELETE may have removed the record: gone is done.
+            if (spec.deletes && mayHaveApplied && isEdusignError(error, 'edusign.not_found'))
+              return true;
+            counters.errors += 1;
+            throw error;
+          }
+        },
+      );
     } catch (error) {
-      counters.errors += 1;
-      record(spec, name, 'error', startedAt);
-      if (spec.signal?.aborted) {
-        if (spec.creates)
-          return {
-            kind: 'fail',
-            error: outcomeUnknown(
-              name,
-              'the run was stopped before the answer came',
-              spec.signal.reason,
-            ),
-          };
-        return { kind: 'fail', error: spec.signal.reason };
-      }
-      const timedOut = timeout.aborted;
-      const neverSent = !timedOut && networkCodes(error).some((code) => NEVER_SENT.has(code));
-      const reason = timedOut
-        ? `no answer within ${timeoutMs} ms (edusign.timeoutMs)`
-        : `the connection failed (${clean(describeNetworkError(error))})`;
-      if (spec.creates && !neverSent)
-        return { kind: 'fail', error: outcomeUnknown(name, reason, error) };
-      return {
-        kind: 'retry',
-        reason,
-        status: undefined,
-        cause: error,
-        retryAfterMs: undefined,
-        mayHaveApplied: !neverSent,
-      };
-    }
-
-    const status = response.status;
-    record(spec, name, status, startedAt);
-    if (policy.statusCodes.includes(status)) {
-      counters.errors += 1;
-      const snippet = bodySnippet(clean(text), 80);
-      const reason = `HTTP ${status}${snippet === '' ? '' : ` (${snippet})`}`;
-      // 429 and 503 say "not now": the request was turned away, not applied.
-      const turnedAway = status === 429 || status === 503;
-      if (spec.creates && !turnedAway)
-        return { kind: 'fail', error: outcomeUnknown(name, reason, undefined, status) };
-      return {
-        kind: 'retry',
-        reason,
-        status,
-        cause: undefined,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()),
-        mayHaveApplied: !turnedAway,
-      };
-    }
-    try {
-      return { kind: 'done', value: readEnvelope(name, status, clean(text)) };
-    } catch (error) {
-      counters.errors += 1;
-      return { kind: 'fail', error };
-    }
-  }
-
-  async function request(spec: RequestSpec): Promise<unknown> {
-    const name = `${spec.method} ${spec.route}`;
-    const url = urlOf(spec);
-    let mayHaveApplied = false;
-    for (let attemptNo = 1; ; attemptNo += 1) {
-      await limiter.acquire(spec.signal);
-      const outcome = await attempt(spec, name, url);
-      if (outcome.kind === 'done') return outcome.value;
-      if (outcome.kind === 'fail') {
-        if (spec.deletes && mayHaveApplied && isEdusignError(outcome.error, 'edusign.not_found'))
-          return true;
-        throw outcome.error;
-      }
-      mayHaveApplied ||= outcome.mayHaveApplied;
-      if (attemptNo > policy.retries) {
+      if (isRequestFailure(error, 'outcome_unknown'))
+        throw outcomeUnknown(name, error.reason, error.cause, error.status);
+      if (isRequestFailure(error, 'exhausted'))
         throw new EdusignError(
           'edusign.unavailable',
-          `Edusign is unavailable: ${name} failed ${attemptNo} times (last: ${outcome.reason}). It may be in maintenance (Saturdays 16:00–22:00 Paris); the run will be tried again later`,
-          { route: name, status: outcome.status, cause: outcome.cause },
+          `Edusign is unavailable: ${name} failed ${error.attempts} times (last: ${error.reason}). It may be in maintenance (Saturdays 16:00–22:00 Paris); the run will be tried again later`,
+          { route: name, status: error.status, cause: error.cause },
         );
-      }
-      const delayMs = retryDelayMs(policy, attemptNo, outcome.retryAfterMs, random);
-      logger?.warn(
-        { route: name, attempt: attemptNo, delayMs, reason: outcome.reason },
-        'edusign request failed, retrying',
-      );
-      counters.retries += 1;
-      await sleep(delayMs, spec.signal);
+      throw error;
     }
   }
 
@@ -272,27 +209,4 @@ function outcomeUnknown(
     `Edusign's answer to ${route} was lost (${reason}): the record may or may not have been created. It is looked up by its API_ID before anything is created again`,
     { route, status, cause },
   );
-}
-
-/** Error codes along the cause chain (undici nests them; several addresses give an AggregateError). */
-function networkCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  const seen = new Set<unknown>();
-  const visit = (value: unknown, depth: number) => {
-    if (depth > 5 || typeof value !== 'object' || value === null || seen.has(value)) return;
-    seen.add(value);
-    const { code, cause, errors } = value as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof code === 'string') codes.push(code);
-    visit(cause, depth + 1);
-    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
-  };
-  visit(error, 0);
-  return codes;
-}
-
-function describeNetworkError(error: unknown): string {
-  const codes = networkCodes(error);
-  const cause = (error as { cause?: { message?: unknown } } | null)?.cause;
-  const message = typeof cause?.message === 'string' ? cause.message : String(error);
-  return codes.length > 0 ? `${codes[0]}: ${message}` : message;
 }

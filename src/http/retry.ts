@@ -61,6 +61,9 @@ export function retryDelayMs(
 export const isRetryableStatus = (policy: RetryPolicy, status: number): boolean =>
   policy.statusCodes.includes(status);
 
+/** A wait that an AbortSignal cuts short; handed in so that tests wait on a virtual clock. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
 /** Sleep that an AbortSignal cuts short (rejecting with the signal's reason). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

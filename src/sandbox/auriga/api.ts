@@ -16,8 +16,6 @@ export interface ApiContext {
   readonly tokens: TokenAuthority;
 }
 
-/** The largest page Auriga hands out; a bigger `size` is cut down to it. */
-export const MAX_PAGE_SIZE = 1000;
 /** Spring's default page size, used when `size` is absent. */
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -214,7 +212,8 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
         if (page === undefined || page < 1) {
           return apiError(request, reply, 400, 'page must be a whole number; pages start at 1');
         }
-        const effectiveSize = Math.min(size, MAX_PAGE_SIZE);
+        // A bigger `size` is cut down to the instance's largest page, as Auriga does.
+        const effectiveSize = Math.min(size, settings.maxPageSize);
         const rendered = renderPage(
           context.school(),
           kind,

@@ -196,6 +196,7 @@ const optionsBody = z.strictObject({
   requiredHeaders: z.record(z.string(), z.string()).optional(),
   hideFromMenus: z.boolean().optional(),
   columnSeed: z.int().optional(),
+  maxPageSize: z.int().min(1).optional(),
 });
 
 const person = z.strictObject({

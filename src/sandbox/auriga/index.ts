@@ -13,10 +13,14 @@ import { registerKeycloak, sendNotFoundPage } from './keycloak.ts';
 import { type AurigaSettings, DEFAULT_SETTINGS } from './settings.ts';
 import { TokenAuthority } from './tokens.ts';
 
-export { MAX_PAGE_SIZE } from './api.ts';
 export type { AurigaControl, InterventionInput, PersonChanges, PersonInput } from './control.ts';
 export { NOT_FOUND_HTML } from './keycloak.ts';
-export { type AurigaSettings, DEFAULT_SETTINGS, type MutableSettings } from './settings.ts';
+export {
+  type AurigaSettings,
+  DEFAULT_SETTINGS,
+  MAX_PAGE_SIZE,
+  type MutableSettings,
+} from './settings.ts';
 
 /**
  * An Auriga instance and its Keycloak on one port, serving a generated

@@ -34,7 +34,16 @@ export interface AurigaSettings {
   readonly hideFromMenus: boolean;
   /** Shuffles the column order; undefined keeps a fixed, non-trivial order. */
   readonly columnSeed: number | undefined;
+  /**
+   * The largest page this instance hands out: a bigger `size` is cut down to
+   * it, `totalPages` counted at the size actually served. Some instances cap
+   * at 100 whatever is asked (auriga-api.md, Reading a favorite). @default MAX_PAGE_SIZE (1000)
+   */
+  readonly maxPageSize: number;
 }
+
+/** The largest page Auriga hands out by default; a bigger `size` is cut down to it. */
+export const MAX_PAGE_SIZE = 1000;
 
 export const DEFAULT_SETTINGS: AurigaSettings = Object.freeze({
   realm: 'school',
@@ -52,6 +61,7 @@ export const DEFAULT_SETTINGS: AurigaSettings = Object.freeze({
   menuEntryId: '310',
   hideFromMenus: false,
   columnSeed: undefined,
+  maxPageSize: MAX_PAGE_SIZE,
 });
 
 /** The settings `setOptions` may change while the server runs. */
@@ -69,4 +79,5 @@ export type MutableSettings = Pick<
   | 'requiredHeaders'
   | 'hideFromMenus'
   | 'columnSeed'
+  | 'maxPageSize'
 >;

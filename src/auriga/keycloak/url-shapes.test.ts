@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { aurigaBase } from './client.ts';
-import { describeNetworkError, keycloakBaseCandidates, realmInUrl } from './keycloak.ts';
+import { keycloakBaseCandidates, realmInUrl } from './url-shapes.ts';
 
 describe('keycloakBaseCandidates', () => {
   test('the URL as given first, then with /auth added or removed', () => {
@@ -45,23 +44,4 @@ describe('keycloakBaseCandidates', () => {
     assert.equal(realmInUrl('https://x.fr/auth'), undefined);
     assert.equal(realmInUrl('not a url'), undefined);
   });
-});
-
-test('aurigaBase: trailing slashes and a pasted /api are dropped', () => {
-  assert.equal(aurigaBase('https://auriga.school.fr/'), 'https://auriga.school.fr');
-  assert.equal(aurigaBase(' https://auriga.school.fr/api/ '), 'https://auriga.school.fr');
-  assert.equal(aurigaBase('https://school.fr/auriga'), 'https://school.fr/auriga');
-});
-
-test('describeNetworkError names the system error under fetch\'s "fetch failed"', () => {
-  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
-    code: 'ECONNREFUSED',
-  });
-  assert.match(
-    describeNetworkError(new TypeError('fetch failed', { cause: refused })),
-    /^ECONNREFUSED/,
-  );
-  const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-  assert.equal(describeNetworkError(timeout), 'no answer in time');
-  assert.equal(describeNetworkError('odd'), 'odd');
 });
