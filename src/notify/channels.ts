@@ -89,7 +89,7 @@ function emailChannel(settings: NotificationSettings, secrets: readonly string[]
     target: `${smtp.host}:${smtp.port} → ${email.to.join(', ')}`,
     owner: settings.owner,
     events: settings.events,
-    async send(notice) {
+    async send(notice, now) {
       const message = renderEmail(notice, {
         language: settings.language,
         consoleUrl: settings.consoleUrl,
@@ -102,6 +102,7 @@ function emailChannel(settings: NotificationSettings, secrets: readonly string[]
           to: [...email.to],
           subject: message.subject,
           text: message.text,
+          date: now,
           headers: {
             // RFC 3834: no out-of-office answers to a robot's mail.
             'Auto-Submitted': 'auto-generated',

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../observability/secrets.ts';
 import type { Clock } from '../schedule/scheduler.ts';
 import { systemClock } from '../schedule/scheduler.ts';
 import type { RunReport } from '../sync/report.ts';
@@ -74,7 +75,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
     try {
       const now = clock.now();
       const previous = readState(await options.store.loadState(report.school));
-      const { notices, state } = decide(previous, report, now, options.decidePolicy);
+      const decision = decide(previous, report, now, options.decidePolicy);
+      const { state } = decision;
+      // Scrubbed before they are stored: the queue and its console page must
+      // not hold a secret that a third party echoed into the report.
+      const notices = decision.notices.map((n) => scrubNotice(n, secrets));
       const mine = channels.filter((c) => c.owner === report.school || c.owner === OPERATOR);
       const rows: DeliveryRow[] = notices.flatMap((notice) =>
         mine
@@ -106,6 +111,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   return { afterRun, deliverer, channels };
+}
+
+/** The notice with every known secret replaced, in any string it holds. */
+export function scrubNotice(notice: Notice, secrets: readonly string[]): Notice {
+  return JSON.parse(redactSecrets(JSON.stringify(notice), secrets)) as Notice;
 }
 
 export interface TestResult {

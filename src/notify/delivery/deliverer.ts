@@ -92,10 +92,15 @@ export class Deliverer {
     this.#wake?.abort();
   }
 
-  /** Resolves once the loop sleeps with nothing due (for tests on a virtual clock). */
-  whenIdle(): Promise<void> {
-    if (this.#sleeping && !this.#woken) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  /**
+   * Resolves once the loop sleeps with nothing due (for tests on a virtual
+   * clock). It first lets the loop run on: a sleep that just ended resumes
+   * the loop in a later microtask, and until then the loop still looks asleep.
+   */
+  async whenIdle(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.#sleeping && !this.#woken) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** One pass: every delivery due now, attempted once. Returns the attempts made. */
