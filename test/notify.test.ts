@@ -291,6 +291,11 @@ describe('notifications, end to end', () => {
     assert.equal(delivery?.status, 'delivered');
     assert.equal(delivery?.attempts, 4);
     assert.equal(hook.requests.filter((r) => r.body.includes('"run_failed"')).length, 4);
+    // Each retry names the same notice, so a receiver can drop a repeat.
+    assert.deepEqual(
+      new Set(hook.requests.map((r) => r.headers['x-auriga-edusign-notice'])),
+      new Set(['ecole-a:r1:run_failed']),
+    );
     assert.equal(smtp.mails.length, 1, 'the email went through at the first attempt, once');
   });
 

@@ -108,6 +108,7 @@ function emailChannel(settings: NotificationSettings, secrets: readonly string[]
             'Auto-Submitted': 'auto-generated',
             'X-Auriga-Edusign-Event': notice.event,
             'X-Auriga-Edusign-School': notice.school,
+            [NOTICE_HEADER]: notice.id,
           },
         });
         const code = /^(\d{3})/.exec(String(info.response ?? ''))?.[1];
@@ -129,6 +130,9 @@ function emailChannel(settings: NotificationSettings, secrets: readonly string[]
     },
   };
 }
+
+/** Names the notice, the same on every attempt, so that a receiver can drop a repeat. */
+export const NOTICE_HEADER = 'X-Auriga-Edusign-Notice';
 
 /** The URL as shown in logs and the console: no user, password, query or fragment. */
 export function describeUrl(url: string): string {
@@ -170,6 +174,9 @@ function webhookChannel(
             'content-type': 'application/json',
             'user-agent': 'auriga-edusign',
             [SIGNATURE_HEADER]: signBody(body, hook.secret, now),
+            // The same on every retry: delivery is at least once (an answer
+            // lost after the receiver acted is retried), so receivers dedupe by it.
+            [NOTICE_HEADER]: notice.id,
           },
           body,
           // A redirect would resend the signed body somewhere nobody configured.
