@@ -1,0 +1,85 @@
+import type { Notice } from '../notice.ts';
+
+/**
+ * Where notices wait to be delivered, and every attempt is kept for the
+ * console. Plain JSON rows with ISO instants, so that the SQL stores can
+ * hold them as they are (a `notice` JSON column, the rest plain columns).
+ */
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+/** `failed`: given up after the retry period (24 h by default). */
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface DeliveryRow {
+  /** `<notice id>><channel id>`: enqueueing the same notice twice delivers it once. */
+  readonly id: string;
+  readonly school: string;
+  /** Which configured channel (`channels.ts`): its secrets are looked up when sending, never stored. */
+  readonly channelId: string;
+  readonly channel: 'email' | 'webhook';
+  /** Where it goes, without a secret. */
+  readonly target: string;
+  readonly notice: Notice;
+  readonly status: DeliveryStatus;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  readonly createdAt: string;
+  /** When it may be tried next (pending only); also the end of a claim. */
+  readonly nextAttemptAt: string | null;
+  readonly deliveredAt: string | null;
+  readonly lastError: string | null;
+}
+
+export interface AttemptRow {
+  readonly deliveryId: string;
+  readonly school: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly at: string;
+  readonly channel: 'email' | 'webhook';
+  readonly target: string;
+  readonly ok: boolean;
+  /** HTTP status or SMTP reply code, when an answer came. */
+  readonly status: number | null;
+  /** Scrubbed of every secret. */
+  readonly error: string | null;
+  readonly durationMs: number;
+}
+
+/** What an attempt changes on its delivery. */
+export type DeliveryUpdate = Pick<
+  DeliveryRow,
+  'status' | 'attempts' | 'nextAttemptAt' | 'deliveredAt' | 'lastError'
+>;
+
+export interface ListFilter {
+  readonly school?: string;
+  readonly deliveryId?: string;
+  /** @default 100 */
+  readonly limit?: number;
+}
+
+export interface DeliveryStore {
+  /** The school's notification state as last saved (`decide.ts`), or undefined. */
+  loadState(school: string): Promise<unknown>;
+  /**
+   * In one transaction: the school's new state and the deliveries of its
+   * notices. A delivery whose id exists already is left as it is.
+   */
+  saveDecision(school: string, state: unknown, deliveries: readonly DeliveryRow[]): Promise<void>;
+  /**
+   * Pending deliveries due at `now` (oldest first), claimed until `claimUntil`:
+   * their `nextAttemptAt` moves there, so that another deliverer does not take
+   * them meanwhile and a crash mid-send retries them after the claim.
+   * (SQL: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`.)
+   */
+  claimDue(now: string, claimUntil: string, limit: number): Promise<DeliveryRow[]>;
+  /** The earliest `nextAttemptAt` of a pending delivery, or null. */
+  nextDueAt(): Promise<string | null>;
+  /** In one transaction: log the attempt and update its delivery. */
+  recordAttempt(attempt: AttemptRow, update: DeliveryUpdate): Promise<void>;
+  /** Newest first. */
+  listDeliveries(filter?: ListFilter): Promise<DeliveryRow[]>;
+  /** Newest first. */
+  listAttempts(filter?: ListFilter): Promise<AttemptRow[]>;
+}
