@@ -122,7 +122,10 @@ export function decide(
   now: Date,
   policy: DecidePolicy = DEFAULT_DECIDE_POLICY,
 ): Decision {
-  if (report.dryRun) return { notices: [], state: previous };
+  // A preview tells nobody; a run cut short (stopped, or its process died) proves nothing
+  // either way: the next run, which does its work, decides.
+  if (report.dryRun || report.outcome === 'interrupted' || report.outcome === 'abandoned')
+    return { notices: [], state: previous };
   const at = now.toISOString();
   const aDayAfter = (since: string) => now.getTime() - Date.parse(since) >= policy.dayMs;
   const notice = (
