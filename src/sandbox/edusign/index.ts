@@ -187,13 +187,13 @@ export async function startEdusignSandbox(
       counts = { total: 0, writes: 0, byRoute: {} };
     },
     lockCourse: (id: string) => {
-      if (!school.lockCourse(id))
+      if (!school.courses.lock(id))
         throw new AppError('edusign_sandbox.not_found', `No course ${id} in the Edusign sandbox`);
     },
     createStudent: (fields: StudentFields) =>
-      byHand('student', school.createStudent({ ...fields })).ID,
+      byHand('student', school.students.create({ ...fields })).ID,
     createProfessor: (fields: ProfessorFields) =>
-      byHand('professor', school.createProfessor({ ...fields })).ID,
+      byHand('professor', school.professors.create({ ...fields })).ID,
     setOptions: (partial: SandboxSettings) => {
       if (partial.token !== undefined) settings.token = partial.token;
       if (partial.account !== undefined) settings.account = partial.account;
