@@ -23,6 +23,9 @@ const optionsBody = z.strictObject({
   rateLimit: z
     .strictObject({ requests: z.int().min(1), windowMs: z.number().positive() })
     .optional(),
+  heavyRateLimit: z
+    .strictObject({ requests: z.int().min(1), windowMs: z.number().positive() })
+    .optional(),
   token: z.string().min(1).optional(),
 });
 

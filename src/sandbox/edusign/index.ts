@@ -12,7 +12,9 @@
  *   does not add the group's learners to its STUDENTS;
  * - the student list includes archived learners (HIDDEN: 1); by-email and
  *   get-id return the first created when several match;
- * - "heavy" routes have no separate lower limit: every route shares one window.
+ * - v1 routes share one window of 480 a minute; the v3 batch routes (v3/,
+ *   under `${url}/v3`, reading and writing the same account data) have their
+ *   own "heavy" window of 24 a minute, see v3/routes.ts for their rules.
  */
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +22,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { AppError } from '../../errors/app-error.ts';
 import { type FaultConfig, FaultInjector } from '../faults.ts';
 import { registerControlRoutes } from './control.ts';
-import { EDUSIGN_RATE_LIMIT, type RateLimit, SlidingWindowDelay } from './rate-limit.ts';
+import {
+  EDUSIGN_HEAVY_RATE_LIMIT,
+  EDUSIGN_RATE_LIMIT,
+  type RateLimit,
+  SlidingWindowDelay,
+} from './rate-limit.ts';
 import { registerV1Routes } from './routes.ts';
 import {
   type AbsenceReason,
@@ -29,6 +36,7 @@ import {
   type Professor,
   type Student,
 } from './school.ts';
+import { RecentBatches, registerV3Routes } from './v3/routes.ts';
 
 export type { RateLimit } from './rate-limit.ts';
 export { V1_ROUTES } from './routes.ts';
@@ -43,6 +51,9 @@ export type {
   Student,
 } from './school.ts';
 export { DEFAULT_ABSENCE_REASONS, MAX_LISTING_DAYS, PAGE_SIZE } from './school.ts';
+export type { ItemResult, V3ErrorCode } from './v3/batch.ts';
+export { MAX_BATCH_ITEMS } from './v3/batch.ts';
+export { DEDUP_WINDOW_MS, V3_ROUTES } from './v3/routes.ts';
 
 /** The token the sandbox accepts unless told otherwise. Not a secret: it opens only the sandbox. */
 export const SANDBOX_EDUSIGN_TOKEN = 'sandbox-edusign-token';
@@ -65,6 +76,11 @@ export interface EdusignSandboxOptions {
    * until a slot frees, as Edusign does. @default { requests: 480, windowMs: 60000 }
    */
   rateLimit?: RateLimit;
+  /**
+   * The same for the "heavy" v3 batch routes, a window of their own.
+   * @default { requests: 24, windowMs: 60000 }
+   */
+  heavyRateLimit?: RateLimit;
   /** The school's absence motives. @default DEFAULT_ABSENCE_REASONS (Maladie, Retard transport…) */
   absenceReasons?: AbsenceReason[];
   /** Random or targeted faults, see src/sandbox/faults.ts. @default none */
@@ -75,7 +91,7 @@ export interface EdusignSandboxOptions {
 
 export type SandboxSettings = Pick<
   EdusignSandboxOptions,
-  'account' | 'forbiddenRoutes' | 'rateLimit' | 'token'
+  'account' | 'forbiddenRoutes' | 'rateLimit' | 'heavyRateLimit' | 'token'
 >;
 
 export interface CallCounts {
@@ -104,11 +120,13 @@ export type ProfessorFields = Partial<Professor> & {
 export interface EdusignSandbox {
   /** Base URL, e.g. `http://127.0.0.1:PORT`; routes are under `/v1/`. */
   readonly url: string;
+  /** The v3 base, `${url}/v3`: routes `POST ${v3Url}/students/batch-upsert`… */
+  readonly v3Url: string;
   readonly token: string;
   readonly faults: FaultInjector;
   /** A deep copy of the school's data. */
   state(): EdusignState;
-  /** Calls received on /v1 (control routes excluded). */
+  /** Calls received on /v1 and /v3 (control routes excluded). */
   calls(): CallCounts;
   resetCalls(): void;
   /** As if signatures were collected: the course becomes `LOCKED: 1`. */
@@ -123,6 +141,7 @@ export interface EdusignSandbox {
 
 /** Paths under it are the sandbox's own controls: no token, not counted, not limited, not faulted. */
 const CONTROL_PREFIX = '/_sandbox';
+const V3_PREFIX = '/v3/';
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 export async function startEdusignSandbox(
@@ -139,6 +158,10 @@ export async function startEdusignSandbox(
   });
   const faults = new FaultInjector(options.faults ?? {});
   const limiter = new SlidingWindowDelay(checkRateLimit(options.rateLimit ?? EDUSIGN_RATE_LIMIT));
+  const heavyLimiter = new SlidingWindowDelay(
+    checkRateLimit(options.heavyRateLimit ?? EDUSIGN_HEAVY_RATE_LIMIT),
+  );
+  const recent = new RecentBatches(options.now ?? (() => new Date()));
   let counts: CallCounts = { total: 0, writes: 0, byRoute: {} };
 
   const app: FastifyInstance = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
@@ -151,7 +174,8 @@ export async function startEdusignSandbox(
     counts.total += 1;
     if (WRITE_METHODS.has(request.method)) counts.writes += 1;
     counts.byRoute[key] = (counts.byRoute[key] ?? 0) + 1;
-    const waitMs = limiter.reserve(request.headers.authorization ?? '');
+    const heavy = request.url.startsWith(V3_PREFIX);
+    const waitMs = (heavy ? heavyLimiter : limiter).reserve(request.headers.authorization ?? '');
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   });
   // 2. Faults, before the routes (and before the gate: a proxy fails first).
@@ -177,6 +201,7 @@ export async function startEdusignSandbox(
 
   const sandbox = {
     url: '',
+    v3Url: '',
     get token() {
       return settings.token;
     },
@@ -200,17 +225,21 @@ export async function startEdusignSandbox(
       if (partial.forbiddenRoutes !== undefined)
         settings.forbidden = normaliseRoutes(partial.forbiddenRoutes);
       if (partial.rateLimit !== undefined) limiter.setLimit(checkRateLimit(partial.rateLimit));
+      if (partial.heavyRateLimit !== undefined)
+        heavyLimiter.setLimit(checkRateLimit(partial.heavyRateLimit));
     },
     close: () => app.close(),
   };
 
   registerV1Routes(app, school);
+  registerV3Routes(app, () => ({ tables: school.tables, recent }));
   registerControlRoutes(app, sandbox);
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   sandbox.url = `http://${host}:${address.port}`;
+  sandbox.v3Url = `${sandbox.url}/v3`;
   return sandbox;
 }
 
