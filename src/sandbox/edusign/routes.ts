@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { wrapped } from './fields.ts';
 import type { EdusignSchool, Outcome } from './school.ts';
 
@@ -131,14 +131,18 @@ export function envelope(outcome: Outcome<unknown>): object {
     : { status: 'error', message: outcome.message };
 }
 
-export function registerV1Routes(app: FastifyInstance, school: EdusignSchool): void {
+/** Every v1 route, each request answered from the account `schoolOf` names for it. */
+export function registerV1Routes(
+  app: FastifyInstance,
+  schoolOf: (request: FastifyRequest) => EdusignSchool,
+): void {
   for (const route of V1_ROUTES) {
     app.route({
       method: route.method,
       url: route.url,
       handler: async (request) =>
         envelope(
-          route.handle(school, {
+          route.handle(schoolOf(request), {
             params: (request.params ?? {}) as Record<string, string>,
             query: (request.query ?? {}) as Record<string, unknown>,
             body: request.body,

@@ -8,6 +8,7 @@ import { COURSES_PAGE_SIZE, type Course, Courses } from './courses.ts';
 import { GROUPS_PAGE_SIZE, type Group, Groups } from './groups.ts';
 import { PROFESSORS_PAGE_SIZE, type Professor, Professors } from './professors.ts';
 import { STUDENTS_PAGE_SIZE, type Student, Students } from './students.ts';
+import { IdMint } from './table.ts';
 import { newTables, type SchoolTables } from './tables.ts';
 
 /**
@@ -53,8 +54,11 @@ export class EdusignSchool {
   readonly groups: Groups;
   readonly absences: Absences;
 
-  constructor(options: { now?: () => Date; absenceReasons?: readonly AbsenceReason[] } = {}) {
-    this.tables = newTables(options.now ?? (() => new Date()));
+  constructor(
+    options: { now?: () => Date; absenceReasons?: readonly AbsenceReason[]; mint?: IdMint } = {},
+  ) {
+    const now = options.now ?? (() => new Date());
+    this.tables = newTables(now, options.mint ?? new IdMint(now));
     this.courses = new Courses(this.tables);
     this.students = new Students(this.tables);
     this.professors = new Professors(this.tables);

@@ -16,8 +16,8 @@ export interface SchoolTables {
   now(): Date;
 }
 
-export function newTables(now: () => Date): SchoolTables {
-  const mint = new IdMint(now);
+/** `mint` is shared by the accounts of one sandbox, so that ids are unique across them, as on Edusign. */
+export function newTables(now: () => Date, mint: IdMint = new IdMint(now)): SchoolTables {
   return {
     courses: new Table<Course>(mint, 'course'),
     students: new Table<StudentRecord>(mint, 'student'),
