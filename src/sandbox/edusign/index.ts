@@ -1,8 +1,10 @@
 /**
- * The Edusign sandbox: one Fastify server holding a school's Edusign account
- * in memory and answering every v1 route of /work/shared/spec/edusign-api.md,
- * errors and limits included, so the connector is tested against the API's
- * awkward parts rather than a kind imitation.
+ * The Edusign sandbox: one Fastify server holding Edusign accounts in memory
+ * (one by default, as many as a fleet needs: each token its own data and
+ * limits, see account.ts) and answering every v1 route and the v3 batch
+ * routes of /work/shared/spec/edusign-api.md, errors and limits included, so
+ * the connector is tested against the API's awkward parts rather than a kind
+ * imitation.
  *
  * Where the spec is silent the sandbox takes the stricter reading, and says so:
  * - listing courses needs both `start` and `end`; a locked course also refuses
@@ -14,7 +16,9 @@
  *   get-id return the first created when several match;
  * - v1 routes share one window of 480 a minute; the v3 batch routes (v3/,
  *   under `${url}/v3`, reading and writing the same account data) have their
- *   own "heavy" window of 24 a minute, see v3/routes.ts for their rules.
+ *   own "heavy" window of 24 a minute, see v3/routes.ts for their rules;
+ * - a request whose token opens no account answers 401, is counted on the
+ *   sandbox's own account and paced at v1's limit, per token.
  */
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -25,6 +25,10 @@ import {
  * - a pair given both ways (`professorIds` and `professorExternalReferenceIds`)
  *   is a VALIDATION_ERROR, and so is an empty instructor list;
  * - `maxStudents` bounds the roster after the rule is applied.
+ * Unlike v1's PATCH, an update of a locked course is not refused: the
+ * roster rule above names locked courses, so v3 does change them, keeping
+ * their learners. The connector's own rule (never change a started or
+ * locked sheet) must hold without the API's help.
  */
 
 const COURSE_FIELDS = new Set([
