@@ -113,7 +113,7 @@ function reportOf(run: RunRecord): Partial<RunReport> {
     : {};
 }
 
-export function summarize(run: RunRecord): RunSummary {
+function summarize(run: RunRecord): RunSummary {
   const report = reportOf(run);
   return {
     runId: run.id,
