@@ -138,7 +138,10 @@ describe('explain after real syncs', () => {
     assert.equal(answer.mapping?.origin, 'created');
     const student = sandboxes.edusign.state().students.find((s) => s.ID === created.edusignId);
     assert.equal(student?.API_ID, created.aurigaId, 'the Edusign id named is the right learner');
-    assert.match(answer.sentences[0] ?? '', /created by the sync on \d{4}-\d\d-\d\d \d\d:\d\d/);
+    assert.match(
+      answer.sentences[0] ?? '',
+      /created by the sync on \d{4}-\d\d-\d\d \d\d:\d\d Europe\/Paris/,
+    );
     assert.ok(
       answer.sentences.some((s) => s.includes(created.reason)),
       'the reason is quoted',
@@ -217,7 +220,7 @@ describe('explain after real syncs', () => {
     assert.ok(window);
     assert.equal(
       answer.sentences[0],
-      `Learner ${aurigaId} is not on Edusign: no session of this learner lies in the window of the last run (from ${window.firstDay} to ${window.lastDay}, ${window.timeZone}): people are created only once a sheet in the window lists them (sync-rules 5).`,
+      `Learner ${aurigaId} is not on Edusign: no session of this learner lies in the window of the last run (from ${window.firstDay} to ${window.lastDay}, ${window.timeZone}): people are created only once a sheet in the window lists them (see docs/rules.md, section 5).`,
     );
   });
 

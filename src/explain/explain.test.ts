@@ -78,7 +78,7 @@ describe('explain (pure)', () => {
     assert.equal(answer.edusignId, 'E42');
     assert.equal(
       answer.sentences[0],
-      'Sheet 42 was deleted on Edusign by the sync on 2026-03-03 11:00 (Edusign id E42).',
+      'Sheet 42 was deleted on Edusign by the sync on 2026-03-03 11:00 Europe/Paris (Edusign id E42).',
     );
     assert.equal(answer.sentences[1], 'Why: Intervention 42 no longer appears.');
   });
@@ -117,11 +117,11 @@ describe('explain (pure)', () => {
     assert.equal(answer.referenceRun?.runId, 'r2');
     assert.match(
       answer.sentences[0] ?? '',
-      /creating them failed in the run of 2026-03-03 11:00 \[edusign\.bad_request\]/,
+      /creating them failed in the run of 2026-03-03 11:00 Europe\/Paris \[edusign\.bad_request\]/,
     );
     assert.match(
       answer.sentences.at(-1) ?? '',
-      /^Note: the last run, on 2026-03-04 11:00, failed \[auriga\.unreachable\]/,
+      /^Note: the last run, on 2026-03-04 11:00 Europe\/Paris, failed \[auriga\.unreachable\]/,
     );
   });
 
@@ -169,9 +169,58 @@ describe('explain (pure)', () => {
     assert.match(answer.sentences.join(' '), /outside the window of the last run/);
   });
 
-  test('localTime writes the school wall-clock time, across daylight saving', () => {
-    assert.equal(localTime('2026-03-28T12:00:00.000Z', 'Europe/Paris'), '2026-03-28 13:00');
-    assert.equal(localTime('2026-03-30T12:00:00.000Z', 'Europe/Paris'), '2026-03-30 14:00');
+  test('localTime writes the school wall-clock time with its zone, across daylight saving', () => {
+    assert.equal(
+      localTime('2026-03-28T12:00:00.000Z', 'Europe/Paris'),
+      '2026-03-28 13:00 Europe/Paris',
+    );
+    assert.equal(
+      localTime('2026-03-30T12:00:00.000Z', 'Europe/Paris'),
+      '2026-03-30 14:00 Europe/Paris',
+    );
+    assert.equal(
+      localTime('2026-03-30T12:00:00.000Z', 'America/Martinique'),
+      '2026-03-30 08:00 America/Martinique',
+    );
+  });
+
+  test('sentences cite docs/rules.md, never a file the school does not have', () => {
+    const window = { ...WINDOW };
+    const notInWindow = explain({
+      ...base,
+      subject: 'learner',
+      aurigaId: '3',
+      mapping: undefined,
+      runs: [run('r1', '2026-03-03T10:00:00.000Z', { window })],
+    });
+    const sheet = explain({
+      ...base,
+      subject: 'sheet',
+      aurigaId: '3',
+      mapping: undefined,
+      runs: [run('r1', '2026-03-03T10:00:00.000Z', { window })],
+    });
+    const adopted = explain({
+      ...base,
+      subject: 'learner',
+      aurigaId: '4',
+      mapping: {
+        kind: 'learner',
+        aurigaId: '4',
+        edusignId: 'E4',
+        fingerprint: 'x',
+        origin: 'adopted',
+        courseStart: null,
+        createdAt: '2026-02-10T10:00:00.000Z',
+        updatedAt: '2026-02-10T10:00:00.000Z',
+      },
+      runs: [run('r1', '2026-03-03T10:00:00.000Z', {})],
+    });
+    const text = [notInWindow, sheet, adopted].flatMap((a) => a.sentences).join('\n');
+    assert.doesNotMatch(text, /sync-rules/);
+    assert.match(notInWindow.sentences[0] ?? '', /\(see docs\/rules\.md, section 5\)\.$/);
+    assert.match(sheet.sentences[0] ?? '', /\(see docs\/rules\.md, section 2\)\.$/);
+    assert.match(adopted.sentences.join(' '), /\(see docs\/rules\.md, section 5\)/);
   });
 });
 

@@ -1,5 +1,5 @@
+import { compareIds } from '../domain/compare-ids.ts';
 import type { Person, PersonKind, Problem } from '../domain/types.ts';
-import { compareIds } from './compare-ids.ts';
 import { type ExternalRef, hasNoExternalId, isOurs } from './ownership.ts';
 
 /**

@@ -27,6 +27,13 @@ export interface SandboxesOptions {
   readonly faults?: Partial<FaultConfig>;
   /** Edusign's rate limit. @default 480 a minute */
   readonly edusignRateLimit?: { requests: number; windowMs: number };
+  /** Edusign's limit for the heavy v3 batch routes. @default 24 a minute */
+  readonly edusignHeavyRateLimit?: { requests: number; windowMs: number };
+  /**
+   * Edusign accounts served (fleet.md); the generated school's configuration
+   * points at the first, the others are `edusign.accounts()[1…]`. @default 1
+   */
+  readonly edusignAccounts?: number;
   /** Token lifetime of the Keycloak sandbox. @default 60 */
   readonly accessTokenLifetimeSeconds?: number;
 }
@@ -76,6 +83,8 @@ export async function startSandboxes(options: SandboxesOptions = {}): Promise<Sa
       host,
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.edusignRateLimit ? { rateLimit: options.edusignRateLimit } : {}),
+      ...(options.edusignHeavyRateLimit ? { heavyRateLimit: options.edusignHeavyRateLimit } : {}),
+      ...(options.edusignAccounts ? { accounts: options.edusignAccounts } : {}),
     });
   } catch (error) {
     await auriga.close();

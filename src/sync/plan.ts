@@ -1,3 +1,4 @@
+import { compareIds } from '../domain/compare-ids.ts';
 import type {
   AurigaSnapshot,
   EntityKind,
@@ -7,7 +8,6 @@ import type {
   PersonKind,
   Problem,
 } from '../domain/types.ts';
-import { compareIds } from '../rules/compare-ids.ts';
 import { indexPeople, oneEmailOnePerson, type PersonMatch } from '../rules/identity.ts';
 import { API_TYPE, isOurs } from '../rules/ownership.ts';
 import {

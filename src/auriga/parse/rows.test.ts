@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { GROUP_COLUMNS, INTERVENTION_COLUMNS, matchColumns } from './columns.ts';
-import { compareIds, parseGroupRows, parseInterventionRows } from './rows.ts';
+import { parseGroupRows, parseInterventionRows } from './rows.ts';
 import { computeWindow } from './window.ts';
 
 const HEADERS = [
@@ -304,8 +304,4 @@ describe('parseGroupRows', () => {
       ],
     );
   });
-});
-
-test('compareIds orders numbers as numbers', () => {
-  assert.deepEqual(['10', '9', '100', 'a', '1'].sort(compareIds), ['1', '9', '10', '100', 'a']);
 });

@@ -23,6 +23,9 @@ const optionsBody = z.strictObject({
   rateLimit: z
     .strictObject({ requests: z.int().min(1), windowMs: z.number().positive() })
     .optional(),
+  heavyRateLimit: z
+    .strictObject({ requests: z.int().min(1), windowMs: z.number().positive() })
+    .optional(),
   token: z.string().min(1).optional(),
 });
 
@@ -53,6 +56,32 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: EdusignSand
     return attempt(reply, () => ({ ID: sandbox.createProfessor(body.data) }));
   });
 
+  // Accounts beyond the sandbox's own (fleet.md): add one, list them, read one's data and calls.
+  app.get('/_sandbox/accounts', async () => sandbox.accounts().map((a) => ({ token: a.token })));
+  app.post('/_sandbox/accounts', async (request, reply) => {
+    const body = optionsBody.safeParse(request.body ?? {});
+    if (!body.success) return refuse(reply, z.prettifyError(body.error));
+    return attempt(reply, () => ({ token: sandbox.addAccount(withoutUndefined(body.data)).token }));
+  });
+  app.get<{ Params: { token: string } }>(
+    '/_sandbox/accounts/:token/state',
+    async (request, reply) => {
+      const account = sandbox.account(request.params.token);
+      return account
+        ? account.state()
+        : reply.code(404).send({ error: 'no account with that token' });
+    },
+  );
+  app.get<{ Params: { token: string } }>(
+    '/_sandbox/accounts/:token/calls',
+    async (request, reply) => {
+      const account = sandbox.account(request.params.token);
+      return account
+        ? account.calls()
+        : reply.code(404).send({ error: 'no account with that token' });
+    },
+  );
+
   registerFaultRoutes(app, sandbox.faults);
 
   app.post('/_sandbox/options', async (request, reply) => {
@@ -74,7 +103,12 @@ function attempt<T>(reply: FastifyReply, action: () => T): T | FastifyReply {
     return action();
   } catch (error) {
     if (isAppError(error)) {
-      const status = error.code === 'edusign_sandbox.not_found' ? 404 : 400;
+      const status =
+        error.code === 'edusign_sandbox.not_found'
+          ? 404
+          : error.code === 'edusign_sandbox.token_taken'
+            ? 409
+            : 400;
       return reply.code(status).send({ error: error.message, code: error.code });
     }
     if (error instanceof RangeError) return refuse(reply, error.message);

@@ -1,8 +1,10 @@
 /**
- * The Edusign sandbox: one Fastify server holding a school's Edusign account
- * in memory and answering every v1 route of /work/shared/spec/edusign-api.md,
- * errors and limits included, so the connector is tested against the API's
- * awkward parts rather than a kind imitation.
+ * The Edusign sandbox: one Fastify server holding Edusign accounts in memory
+ * (one by default, as many as a fleet needs: each token its own data and
+ * limits, see account.ts) and answering every v1 route and the v3 batch
+ * routes of /work/shared/spec/edusign-api.md, errors and limits included, so
+ * the connector is tested against the API's awkward parts rather than a kind
+ * imitation.
  *
  * Where the spec is silent the sandbox takes the stricter reading, and says so:
  * - listing courses needs both `start` and `end`; a locked course also refuses
@@ -12,25 +14,40 @@
  *   does not add the group's learners to its STUDENTS;
  * - the student list includes archived learners (HIDDEN: 1); by-email and
  *   get-id return the first created when several match;
- * - "heavy" routes have no separate lower limit: every route shares one window.
+ * - v1 routes share one window of 480 a minute; the v3 batch routes (v3/,
+ *   under `${url}/v3`, reading and writing the same account data) have their
+ *   own "heavy" window of 24 a minute, see v3/routes.ts for their rules;
+ * - a request whose token opens no account answers 401, is counted on the
+ *   sandbox's own account and paced at v1's limit, per token.
  */
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import { type FaultConfig, FaultInjector } from '../faults.ts';
-import { registerControlRoutes } from './control.ts';
-import { EDUSIGN_RATE_LIMIT, type RateLimit, SlidingWindowDelay } from './rate-limit.ts';
-import { registerV1Routes } from './routes.ts';
 import {
-  type AbsenceReason,
-  EdusignSchool,
-  type EdusignState,
-  type Professor,
-  type Student,
-} from './school.ts';
+  type AccountOptions,
+  type AccountSettings,
+  type EdusignAccount,
+  SandboxAccount,
+} from './account.ts';
+import { registerControlRoutes } from './control.ts';
+import { EDUSIGN_RATE_LIMIT, SlidingWindowDelay } from './rate-limit.ts';
+import { registerV1Routes } from './routes.ts';
+import { IdMint } from './table.ts';
+import { registerV3Routes } from './v3/routes.ts';
 
+export type {
+  AccountOptions,
+  AccountSettings,
+  AccountState,
+  CallCounts,
+  EdusignAccount,
+  ProfessorFields,
+  StudentFields,
+} from './account.ts';
 export type { RateLimit } from './rate-limit.ts';
+export { EDUSIGN_HEAVY_RATE_LIMIT, EDUSIGN_RATE_LIMIT } from './rate-limit.ts';
 export { V1_ROUTES } from './routes.ts';
 export type {
   AbsenceReason,
@@ -43,115 +60,133 @@ export type {
   Student,
 } from './school.ts';
 export { DEFAULT_ABSENCE_REASONS, MAX_LISTING_DAYS, PAGE_SIZE } from './school.ts';
+export type { ItemResult, V3ErrorCode } from './v3/batch.ts';
+export { MAX_BATCH_ITEMS } from './v3/batch.ts';
+export { DEDUP_WINDOW_MS, V3_ROUTES } from './v3/routes.ts';
 
 /** The token the sandbox accepts unless told otherwise. Not a secret: it opens only the sandbox. */
 export const SANDBOX_EDUSIGN_TOKEN = 'sandbox-edusign-token';
 
-export type AccountState = 'ok' | 'no-subscription';
-
-export interface EdusignSandboxOptions {
+export interface EdusignSandboxOptions extends AccountOptions {
   /** @default 0 (a free port) */
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
-  /** The Bearer token accepted. @default SANDBOX_EDUSIGN_TOKEN */
+  /** The Bearer token of the sandbox's own (first) account. @default SANDBOX_EDUSIGN_TOKEN */
   token?: string;
-  /** `no-subscription`: every v1 route answers 402, as for a school without the API option. @default 'ok' */
-  account?: AccountState;
-  /** Routes answering 403, as `METHOD /pattern` (`DELETE /v1/course/:id`) or `METHOD /path`. @default [] */
-  forbiddenRoutes?: string[];
   /**
-   * Requests per window per token; over it answers are delayed (not refused)
-   * until a slot frees, as Edusign does. @default { requests: 480, windowMs: 60000 }
+   * How many accounts to start with, each its own data and rate limits: the
+   * sandbox's own, then `${token}-2`, `${token}-3`… with the same settings.
+   * More can be added with `addAccount`. @default 1
    */
-  rateLimit?: RateLimit;
-  /** The school's absence motives. @default DEFAULT_ABSENCE_REASONS (Maladie, Retard transport…) */
-  absenceReasons?: AbsenceReason[];
-  /** Random or targeted faults, see src/sandbox/faults.ts. @default none */
+  accounts?: number;
+  /** Random or targeted faults, see src/sandbox/faults.ts; one injector for the whole server. @default none */
   faults?: Partial<FaultConfig>;
-  /** Clock for ids and createdAt/updatedAt. @default () => new Date() */
+  /** Clock for ids, createdAt/updatedAt, "past" courses and v3 deduplication. @default () => new Date() */
   now?: () => Date;
 }
 
-export type SandboxSettings = Pick<
-  EdusignSandboxOptions,
-  'account' | 'forbiddenRoutes' | 'rateLimit' | 'token'
->;
+export type SandboxSettings = AccountSettings;
 
-export interface CallCounts {
-  total: number;
-  /** POST, PATCH, PUT and DELETE. */
-  writes: number;
-  /**
-   * By route pattern, e.g. `POST /v1/course`, `GET /v1/student/get-id/:apiId`;
-   * requests matching no route count as `GET (no route)`. Refused (401/402/403)
-   * and faulted requests count too: the client did make them.
-   */
-  byRoute: Record<string, number>;
-}
-
-export type StudentFields = Partial<Student> & {
-  FIRSTNAME: string;
-  LASTNAME: string;
-  EMAIL: string;
-};
-export type ProfessorFields = Partial<Professor> & {
-  FIRSTNAME: string;
-  LASTNAME: string;
-  EMAIL: string;
-};
-
-export interface EdusignSandbox {
+/**
+ * The sandbox server. It is also its own first account (`token`, `state()`,
+ * `calls()`…, as when it had only one), and serves any number of others.
+ */
+export interface EdusignSandbox extends EdusignAccount {
   /** Base URL, e.g. `http://127.0.0.1:PORT`; routes are under `/v1/`. */
   readonly url: string;
-  readonly token: string;
+  /** The v3 base, `${url}/v3`: routes `POST ${v3Url}/students/batch-upsert`… */
+  readonly v3Url: string;
   readonly faults: FaultInjector;
-  /** A deep copy of the school's data. */
-  state(): EdusignState;
-  /** Calls received on /v1 (control routes excluded). */
-  calls(): CallCounts;
-  resetCalls(): void;
-  /** As if signatures were collected: the course becomes `LOCKED: 1`. */
-  lockCourse(id: string): void;
-  /** A learner created by hand, as a school admin would in Edusign's UI; returns its ID. */
-  createStudent(fields: StudentFields): string;
-  /** An instructor created by hand; returns its ID. Refused for a known email, as on the API. */
-  createProfessor(fields: ProfessorFields): string;
-  setOptions(partial: SandboxSettings): void;
+  /** A new account; its token defaults to `${token}-N`. Throws when the token is taken. */
+  addAccount(options?: AccountOptions): EdusignAccount;
+  /** Every account, the sandbox's own first. */
+  accounts(): readonly EdusignAccount[];
+  /** The account a token opens, if any. */
+  account(token: string): EdusignAccount | undefined;
   close(): Promise<void>;
 }
 
 /** Paths under it are the sandbox's own controls: no token, not counted, not limited, not faulted. */
 const CONTROL_PREFIX = '/_sandbox';
-const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+const V3_PREFIX = '/v3/';
 
 export async function startEdusignSandbox(
   options: EdusignSandboxOptions = {},
 ): Promise<EdusignSandbox> {
-  const settings = {
-    token: options.token ?? SANDBOX_EDUSIGN_TOKEN,
-    account: options.account ?? ('ok' as AccountState),
-    forbidden: normaliseRoutes(options.forbiddenRoutes ?? []),
+  const baseToken = options.token ?? SANDBOX_EDUSIGN_TOKEN;
+  const byToken = new Map<string, SandboxAccount>();
+  const all: SandboxAccount[] = [];
+  // One mint for every account: Edusign's ids are unique across schools.
+  const mint = new IdMint(options.now ?? (() => new Date()));
+  const claim = (token: string, account: SandboxAccount) => {
+    if (token.trim() === '') throw new RangeError('an account token must not be empty');
+    const holder = byToken.get(token);
+    if (holder !== undefined && holder !== account)
+      throw new AppError(
+        'edusign_sandbox.token_taken',
+        `The token ${token} already opens another account of the Edusign sandbox`,
+      );
+    byToken.delete(account.token);
+    byToken.set(token, account);
   };
-  const school = new EdusignSchool({
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.absenceReasons ? { absenceReasons: options.absenceReasons } : {}),
-  });
+  const addAccount = (accountOptions: AccountOptions = {}): SandboxAccount => {
+    let token = accountOptions.token;
+    if (token === undefined) {
+      let n = all.length + 1;
+      while (byToken.has(`${baseToken}-${n}`)) n += 1;
+      token = `${baseToken}-${n}`;
+    }
+    if (token.trim() === '') throw new RangeError('an account token must not be empty');
+    if (byToken.has(token))
+      throw new AppError(
+        'edusign_sandbox.token_taken',
+        `The token ${token} already opens another account of the Edusign sandbox`,
+      );
+    const account = new SandboxAccount(
+      token,
+      { ...accountOptions, mint, ...(options.now ? { now: options.now } : {}) },
+      claim,
+    );
+    byToken.set(token, account);
+    all.push(account);
+    return account;
+  };
+  const {
+    port: _port,
+    host: _host,
+    accounts: _accounts,
+    faults: _faults,
+    now: _now,
+    ...shared
+  } = options;
+  const own = addAccount({ ...shared, token: baseToken });
+  const count = options.accounts ?? 1;
+  if (!(Number.isInteger(count) && count >= 1))
+    throw new RangeError(`accounts must be a whole number from 1, got ${count}`);
+  for (let i = 2; i <= count; i++) addAccount({ ...shared, token: `${baseToken}-${i}` });
+
   const faults = new FaultInjector(options.faults ?? {});
-  const limiter = new SlidingWindowDelay(checkRateLimit(options.rateLimit ?? EDUSIGN_RATE_LIMIT));
-  let counts: CallCounts = { total: 0, writes: 0, byRoute: {} };
+  /** Paces requests whose token opens no account, each such token apart, at v1's limit. */
+  const strangers = new SlidingWindowDelay(EDUSIGN_RATE_LIMIT);
+  const accountOf = new WeakMap<FastifyRequest, SandboxAccount>();
+  const resolved = (request: FastifyRequest): SandboxAccount => accountOf.get(request) ?? own;
 
   const app: FastifyInstance = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
   acceptEmptyJsonBodies(app);
 
-  // 1. Count and pace every v1 request, faulted or not: the client did make it.
+  // 1. Count and pace every request, faulted or not: the client did make it.
+  //    A token that opens no account is counted on the sandbox's own account.
   app.addHook('onRequest', async (request) => {
     if (isControl(request)) return;
-    const key = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
-    counts.total += 1;
-    if (WRITE_METHODS.has(request.method)) counts.writes += 1;
-    counts.byRoute[key] = (counts.byRoute[key] ?? 0) + 1;
-    const waitMs = limiter.reserve(request.headers.authorization ?? '');
+    const token = bearer(request);
+    const account = token === undefined ? undefined : byToken.get(token);
+    if (account) accountOf.set(request, account);
+    (account ?? own).count(request.method, request.routeOptions.url ?? '(no route)');
+    const heavy = request.url.startsWith(V3_PREFIX);
+    const waitMs = account
+      ? (heavy ? account.heavyLimiter : account.limiter).reserve('')
+      : strangers.reserve(request.headers.authorization ?? '');
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   });
   // 2. Faults, before the routes (and before the gate: a proxy fails first).
@@ -159,12 +194,13 @@ export async function startEdusignSandbox(
   // 3. The gate: token, subscription, route permissions. Unknown routes fall to 404.
   app.addHook('onRequest', async (request, reply) => {
     if (isControl(request) || request.routeOptions.url === undefined) return;
-    if (bearer(request) !== settings.token) return plain(reply, 401);
-    if (settings.account === 'no-subscription') return plain(reply, 402);
+    const account = accountOf.get(request);
+    if (account === undefined) return plain(reply, 401);
+    if (account.status === 'no-subscription') return plain(reply, 402);
     const path = request.url.split('?')[0] ?? request.url;
     if (
-      settings.forbidden.has(`${request.method} ${request.routeOptions.url}`) ||
-      settings.forbidden.has(`${request.method} ${path}`)
+      account.forbidden.has(`${request.method} ${request.routeOptions.url}`) ||
+      account.forbidden.has(`${request.method} ${path}`)
     )
       return plain(reply, 403);
   });
@@ -175,42 +211,38 @@ export async function startEdusignSandbox(
     return plain(reply, status >= 400 && status < 500 ? status : 500);
   });
 
-  const sandbox = {
+  const sandbox: EdusignSandbox & { url: string; v3Url: string } = {
     url: '',
+    v3Url: '',
     get token() {
-      return settings.token;
+      return own.token;
     },
     faults,
-    state: () => school.state(),
-    calls: () => structuredClone(counts),
-    resetCalls: () => {
-      counts = { total: 0, writes: 0, byRoute: {} };
-    },
-    lockCourse: (id: string) => {
-      if (!school.lockCourse(id))
-        throw new AppError('edusign_sandbox.not_found', `No course ${id} in the Edusign sandbox`);
-    },
-    createStudent: (fields: StudentFields) =>
-      byHand('student', school.createStudent({ ...fields })).ID,
-    createProfessor: (fields: ProfessorFields) =>
-      byHand('professor', school.createProfessor({ ...fields })).ID,
-    setOptions: (partial: SandboxSettings) => {
-      if (partial.token !== undefined) settings.token = partial.token;
-      if (partial.account !== undefined) settings.account = partial.account;
-      if (partial.forbiddenRoutes !== undefined)
-        settings.forbidden = normaliseRoutes(partial.forbiddenRoutes);
-      if (partial.rateLimit !== undefined) limiter.setLimit(checkRateLimit(partial.rateLimit));
-    },
+    state: () => own.state(),
+    calls: () => own.calls(),
+    resetCalls: () => own.resetCalls(),
+    lockCourse: (id) => own.lockCourse(id),
+    createStudent: (fields) => own.createStudent(fields),
+    createProfessor: (fields) => own.createProfessor(fields),
+    setOptions: (partial) => own.setOptions(partial),
+    addAccount: (accountOptions) => addAccount(accountOptions),
+    accounts: () => [...all],
+    account: (token) => byToken.get(token),
     close: () => app.close(),
   };
 
-  registerV1Routes(app, school);
+  registerV1Routes(app, (request) => resolved(request).school);
+  registerV3Routes(app, (request) => {
+    const account = resolved(request);
+    return { tables: account.school.tables, recent: account.recent };
+  });
   registerControlRoutes(app, sandbox);
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   sandbox.url = `http://${host}:${address.port}`;
+  sandbox.v3Url = `${sandbox.url}/v3`;
   return sandbox;
 }
 
@@ -229,35 +261,6 @@ function plain(reply: FastifyReply, status: number): FastifyReply {
     .code(status)
     .type('text/plain; charset=utf-8')
     .send(STATUS_CODES[status] ?? 'Error');
-}
-
-function normaliseRoutes(routes: readonly string[]): Set<string> {
-  return new Set(
-    routes.map((route) => {
-      const [method = '', path = ''] = route.trim().split(/\s+/);
-      return `${method.toUpperCase()} ${path}`;
-    }),
-  );
-}
-
-function checkRateLimit(limit: RateLimit): RateLimit {
-  if (!(Number.isInteger(limit.requests) && limit.requests >= 1))
-    throw new RangeError(`rateLimit.requests must be a whole number from 1, got ${limit.requests}`);
-  if (!(Number.isFinite(limit.windowMs) && limit.windowMs > 0))
-    throw new RangeError(`rateLimit.windowMs must be a positive number, got ${limit.windowMs}`);
-  return { requests: limit.requests, windowMs: limit.windowMs };
-}
-
-function byHand<T>(
-  kind: string,
-  outcome: { ok: true; value: T } | { ok: false; message: string | string[] },
-): T {
-  if (outcome.ok) return outcome.value;
-  const message = Array.isArray(outcome.message) ? outcome.message.join('; ') : outcome.message;
-  throw new AppError(
-    'edusign_sandbox.refused',
-    `The Edusign sandbox refused the ${kind}: ${message}`,
-  );
 }
 
 /**

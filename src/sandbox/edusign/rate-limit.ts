@@ -8,6 +8,12 @@ export interface RateLimit {
 
 export const EDUSIGN_RATE_LIMIT: RateLimit = Object.freeze({ requests: 480, windowMs: 60_000 });
 
+/** Edusign's limit for its "heavy" routes (the v3 batches), per account, apart from the 480. */
+export const EDUSIGN_HEAVY_RATE_LIMIT: RateLimit = Object.freeze({
+  requests: 24,
+  windowMs: 60_000,
+});
+
 /**
  * A sliding window per key that delays rather than refuses, as Edusign does
  * over its limit: each request reserves the earliest instant at which it is

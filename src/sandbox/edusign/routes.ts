@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { wrapped } from './fields.ts';
 import type { EdusignSchool, Outcome } from './school.ts';
 
@@ -24,99 +24,103 @@ export const V1_ROUTES: readonly V1Route[] = Object.freeze([
   {
     method: 'POST',
     url: '/v1/course',
-    handle: (s, i) => s.createCourse(wrapped(i.body, 'course')),
+    handle: (s, i) => s.courses.create(wrapped(i.body, 'course')),
   },
-  { method: 'GET', url: '/v1/course', handle: (s, i) => s.listCourses(i.query) },
+  { method: 'GET', url: '/v1/course', handle: (s, i) => s.courses.list(i.query) },
   {
     method: 'GET',
     url: '/v1/course/get-id/:apiId',
-    handle: (s, i) => s.courseIdByApiId(param(i, 'apiId')),
+    handle: (s, i) => s.courses.idByApiId(param(i, 'apiId')),
   },
-  { method: 'GET', url: '/v1/course/:id', handle: (s, i) => s.getCourse(param(i, 'id')) },
+  { method: 'GET', url: '/v1/course/:id', handle: (s, i) => s.courses.get(param(i, 'id')) },
   {
     method: 'PATCH',
     url: '/v1/course',
-    handle: (s, i) => s.patchCourse(wrapped(i.body, 'course')),
+    handle: (s, i) => s.courses.patch(wrapped(i.body, 'course')),
   },
-  { method: 'DELETE', url: '/v1/course/:id', handle: (s, i) => s.deleteCourse(param(i, 'id')) },
+  { method: 'DELETE', url: '/v1/course/:id', handle: (s, i) => s.courses.delete(param(i, 'id')) },
   {
     method: 'PUT',
     url: '/v1/course/attendance/:courseId',
-    handle: (s, i) => s.addAttendance(param(i, 'courseId'), i.body),
+    handle: (s, i) => s.courses.addAttendance(param(i, 'courseId'), i.body),
   },
   {
     method: 'DELETE',
     url: '/v1/course/attendance/:courseId',
-    handle: (s, i) => s.removeAttendance(param(i, 'courseId'), i.body),
+    handle: (s, i) => s.courses.removeAttendance(param(i, 'courseId'), i.body),
   },
   // Students (learners)
   {
     method: 'POST',
     url: '/v1/student',
-    handle: (s, i) => s.createStudent(wrapped(i.body, 'student')),
+    handle: (s, i) => s.students.create(wrapped(i.body, 'student')),
   },
-  { method: 'GET', url: '/v1/student', handle: (s, i) => s.listStudents(i.query) },
+  { method: 'GET', url: '/v1/student', handle: (s, i) => s.students.list(i.query) },
   {
     method: 'GET',
     url: '/v1/student/by-email/:email',
-    handle: (s, i) => s.studentByEmail(param(i, 'email')),
+    handle: (s, i) => s.students.byEmail(param(i, 'email')),
   },
   {
     method: 'GET',
     url: '/v1/student/get-id/:apiId',
-    handle: (s, i) => s.studentIdByApiId(param(i, 'apiId')),
+    handle: (s, i) => s.students.idByApiId(param(i, 'apiId')),
   },
-  { method: 'GET', url: '/v1/student/:id', handle: (s, i) => s.getStudent(param(i, 'id')) },
+  { method: 'GET', url: '/v1/student/:id', handle: (s, i) => s.students.get(param(i, 'id')) },
   {
     method: 'PATCH',
     url: '/v1/student',
-    handle: (s, i) => s.patchStudent(wrapped(i.body, 'student')),
+    handle: (s, i) => s.students.patch(wrapped(i.body, 'student')),
   },
-  { method: 'DELETE', url: '/v1/student/:id', handle: (s, i) => s.archiveStudent(param(i, 'id')) },
+  {
+    method: 'DELETE',
+    url: '/v1/student/:id',
+    handle: (s, i) => s.students.archive(param(i, 'id')),
+  },
   // Professors (instructors)
   {
     method: 'POST',
     url: '/v1/professor',
-    handle: (s, i) => s.createProfessor(wrapped(i.body, 'professor')),
+    handle: (s, i) => s.professors.create(wrapped(i.body, 'professor')),
   },
-  { method: 'GET', url: '/v1/professor', handle: (s, i) => s.listProfessors(i.query) },
+  { method: 'GET', url: '/v1/professor', handle: (s, i) => s.professors.list(i.query) },
   {
     method: 'GET',
     url: '/v1/professor/by-email/:email',
-    handle: (s, i) => s.professorByEmail(param(i, 'email')),
+    handle: (s, i) => s.professors.byEmail(param(i, 'email')),
   },
   {
     method: 'GET',
     url: '/v1/professor/get-id/:apiId',
-    handle: (s, i) => s.professorIdByApiId(param(i, 'apiId')),
+    handle: (s, i) => s.professors.idByApiId(param(i, 'apiId')),
   },
-  { method: 'GET', url: '/v1/professor/:id', handle: (s, i) => s.getProfessor(param(i, 'id')) },
+  { method: 'GET', url: '/v1/professor/:id', handle: (s, i) => s.professors.get(param(i, 'id')) },
   {
     method: 'PATCH',
     url: '/v1/professor',
-    handle: (s, i) => s.patchProfessor(wrapped(i.body, 'professor')),
+    handle: (s, i) => s.professors.patch(wrapped(i.body, 'professor')),
   },
   // Groups
-  { method: 'POST', url: '/v1/group', handle: (s, i) => s.createGroup(wrapped(i.body, 'group')) },
-  { method: 'GET', url: '/v1/group', handle: (s, i) => s.listGroups(i.query) },
+  { method: 'POST', url: '/v1/group', handle: (s, i) => s.groups.create(wrapped(i.body, 'group')) },
+  { method: 'GET', url: '/v1/group', handle: (s, i) => s.groups.list(i.query) },
   {
     method: 'GET',
     url: '/v1/group/get-id/:apiId',
-    handle: (s, i) => s.groupIdByApiId(param(i, 'apiId')),
+    handle: (s, i) => s.groups.idByApiId(param(i, 'apiId')),
   },
-  { method: 'GET', url: '/v1/group/:id', handle: (s, i) => s.getGroup(param(i, 'id')) },
-  { method: 'PATCH', url: '/v1/group', handle: (s, i) => s.patchGroup(wrapped(i.body, 'group')) },
-  { method: 'DELETE', url: '/v1/group/:id', handle: (s, i) => s.deleteGroup(param(i, 'id')) },
+  { method: 'GET', url: '/v1/group/:id', handle: (s, i) => s.groups.get(param(i, 'id')) },
+  { method: 'PATCH', url: '/v1/group', handle: (s, i) => s.groups.patch(wrapped(i.body, 'group')) },
+  { method: 'DELETE', url: '/v1/group/:id', handle: (s, i) => s.groups.delete(param(i, 'id')) },
   // Absences
   {
     method: 'GET',
     url: '/v1/justified-absence/absence-reason',
-    handle: (s) => s.absenceReasons(),
+    handle: (s) => s.absences.absenceReasons(),
   },
   {
     method: 'GET',
     url: '/v1/justified-absence',
-    handle: (s, i) => s.listJustifiedAbsences(i.query),
+    handle: (s, i) => s.absences.listJustified(i.query),
   },
 ] satisfies V1Route[]);
 
@@ -127,14 +131,18 @@ export function envelope(outcome: Outcome<unknown>): object {
     : { status: 'error', message: outcome.message };
 }
 
-export function registerV1Routes(app: FastifyInstance, school: EdusignSchool): void {
+/** Every v1 route, each request answered from the account `schoolOf` names for it. */
+export function registerV1Routes(
+  app: FastifyInstance,
+  schoolOf: (request: FastifyRequest) => EdusignSchool,
+): void {
   for (const route of V1_ROUTES) {
     app.route({
       method: route.method,
       url: route.url,
       handler: async (request) =>
         envelope(
-          route.handle(school, {
+          route.handle(schoolOf(request), {
             params: (request.params ?? {}) as Record<string, string>,
             query: (request.query ?? {}) as Record<string, unknown>,
             body: request.body,

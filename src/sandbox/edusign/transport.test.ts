@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { testClient } from './http-test-client.ts';
-import { type EdusignSandbox, startEdusignSandbox, V1_ROUTES } from './index.ts';
+import { type EdusignSandbox, startEdusignSandbox, V1_ROUTES, V3_ROUTES } from './index.ts';
 
 // The sandbox's transport behaviour: technical errors in plain text, the
 // delaying rate limit, faults, call counts and the /_sandbox controls.
@@ -34,8 +34,13 @@ function newCourseBody(prof: string) {
 }
 
 describe('technical errors', () => {
-  test('every v1 route answers 401 Unauthorized in plain text to a missing or wrong token', async () => {
-    for (const route of V1_ROUTES) {
+  const v3Routes = V3_ROUTES.map((route) => {
+    const [method = '', url = ''] = route.split(' ');
+    return { method, url };
+  });
+
+  test('every v1 and v3 route answers 401 Unauthorized in plain text to a missing or wrong token', async () => {
+    for (const route of [...V1_ROUTES, ...v3Routes]) {
       for (const token of [null, 'wrong-token']) {
         const answer = await api.raw(route.method, concrete(route.url), undefined, { token });
         assert.equal(answer.status, 401, `${route.method} ${route.url}`);
@@ -47,7 +52,7 @@ describe('technical errors', () => {
 
   test('a school without subscription gets 402 on every route', async () => {
     sandbox.setOptions({ account: 'no-subscription' });
-    for (const route of V1_ROUTES) {
+    for (const route of [...V1_ROUTES, ...v3Routes]) {
       const answer = await api.raw(route.method, concrete(route.url));
       assert.equal(answer.status, 402, `${route.method} ${route.url}`);
       assert.equal(answer.text, 'Payment Required');
@@ -142,6 +147,25 @@ describe('faults', () => {
     assert.equal(courses.at(-1)?.NAME, 'Physique');
     // Only the next matching request was faulted.
     assert.equal((await api.raw('POST', '/v1/course', newCourseBody(prof))).status, 200);
+  });
+
+  test('drop-after on a v3 batch: applied, answer lost; the same batch again within 5 s gets the first answer', async () => {
+    const body = { groups: [{ name: 'Lost answer' }, { name: 'Lost answer' }] };
+    const before = sandbox.state().groups.length;
+    sandbox.faults.inject({ kind: 'drop-after', pathPrefix: '/v3/groups' });
+    await assert.rejects(api.raw('POST', '/v3/groups/batch-upsert', body), TypeError);
+    assert.equal(sandbox.state().groups.length, before + 2, 'applied though the answer was lost');
+    const again = await api.raw('POST', '/v3/groups/batch-upsert', body);
+    assert.equal(again.status, 200);
+    const ids = (again.json as { results: Array<{ id: string }> }).results.map((r) => r.id);
+    assert.deepEqual(
+      ids,
+      sandbox
+        .state()
+        .groups.slice(-2)
+        .map((g) => g.ID),
+    );
+    assert.equal(sandbox.state().groups.length, before + 2, 'not applied twice');
   });
 
   test('drop: the connection closes before anything happens', async () => {
