@@ -216,3 +216,60 @@ describe('trust: drift (Auriga is the source of truth)', () => {
     }
   });
 });
+
+describe('trust: paging (Auriga pages read to totalPages; an incomplete read deletes nothing)', () => {
+  test('an Auriga that caps its pages below the size asked is still read to its last page', async () => {
+    const h = await startHarness({
+      school: 'small',
+      seed: 38,
+      config: { auriga: { pageSize: 50 } },
+    });
+    try {
+      h.auriga.control.setOptions({ maxPageSize: 20 });
+      const report = await h.sync({ now: startOfToday(h) });
+      const synced = new Set(ours(h.edusign.state()).map((c) => c.API_ID));
+      const expected = h.expectedInterventions().filter((i) => i.instructors.length > 0);
+      assert.ok(expected.length > 20, `${expected.length} interventions, more than one page`);
+      const missing = expected.filter((i) => !synced.has(i.id) && !i.malformed);
+      assert.deepEqual(
+        missing.map((i) => i.id),
+        [],
+        `${report.counts.sheet.created} sheets created`,
+      );
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a read that stops before totalPages syncs what it read, deletes nothing, and says how far it got', async () => {
+    const h = await startHarness({
+      school: 'small',
+      seed: 39,
+      config: { auriga: { pageSize: 20 } },
+    });
+    try {
+      const now = startOfToday(h);
+      await h.sync({ now });
+      const before = ours(h.edusign.state()).length;
+      const saved = [...h.auriga.school.interventions];
+      let pages = 0;
+      const report = await h.sync({
+        now,
+        // Auriga's later pages come back empty while page 1 announced more.
+        onReadProgress: () => {
+          pages += 1;
+          if (pages === 1) h.auriga.school.interventions.length = 0;
+        },
+      });
+      h.auriga.school.interventions.push(...saved);
+      assert.equal(report.counts.sheet.deleted, 0);
+      assert.equal(ours(h.edusign.state()).length, before);
+      assert.equal(report.outcome, 'partly_failed');
+      assert.ok(report.held.some((x) => x.cause === 'incomplete_read'));
+      const said = report.problems.find((p) => p.code === 'auriga.incomplete_read');
+      assert.match(said?.message ?? '', /only to page 2 of \d+/);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});

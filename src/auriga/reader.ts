@@ -86,7 +86,7 @@ export interface ReadCompleteness {
 
 export interface DetailedRead {
   readonly snapshot: AurigaSnapshot;
-  /** Whether the favorites were read to their last page (not yet in the snapshot's type). */
+  /** Whether each favorite was read to its last page (the snapshot carries the Interventions one). */
   readonly completeness: ReadCompleteness;
   readonly interventions: FavoriteSummary & {
     /** Rows with a valid Start outside the window. */
@@ -175,6 +175,12 @@ export function createAurigaReader(
       groups,
       problems,
       rowsRead: { interventions: read.lines.length, groups: groupsSummary?.rows ?? 0 },
+      // Deletions hang on the Interventions favorite alone: a missing row there is no cancellation.
+      completeness: {
+        complete: interventionsCompleteness.complete,
+        pagesRead: interventionsCompleteness.pagesRead,
+        totalPages: interventionsCompleteness.totalPages,
+      },
     };
     deps.logger?.info(
       {

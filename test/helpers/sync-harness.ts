@@ -42,7 +42,15 @@ export async function startHarness(
       school: 'e2e',
       edusign: { ...base.edusign, requestsPerMinute: 100_000 },
       store: { kind: 'sqlite', path: path.join(dir, 'store.sqlite') },
-      ...(options.config ?? {}),
+      // Each section given is merged over the sandboxes' own (auriga: { pageSize } keeps the url).
+      ...Object.fromEntries(
+        Object.entries(options.config ?? {}).map(([key, value]) => [
+          key,
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? { ...((base as unknown as Record<string, object>)[key] ?? {}), ...value }
+            : value,
+        ]),
+      ),
     },
     { env: {}, baseDir: dir },
   );
