@@ -250,6 +250,9 @@ class PostgresStore implements Store {
       let client: pg.PoolClient;
       try {
         client = await this.#pool.connect();
+        // A presence connection that dies (server restart, network cut) must not crash the
+        // process: the lease may then be taken over, and the next renewal tells this run so.
+        client.on('error', () => undefined);
         await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
           presenceKey(holder),
         ]);
