@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * A school's configuration: the seed's prerequisites (sync-rules.md section 1)
+ * A school's configuration: the seed's prerequisites (docs/rules.md §1)
  * plus our options. Parsed once by this schema into a frozen, fully defaulted
  * object. Unknown keys are errors: a typo must not be silently ignored.
  */

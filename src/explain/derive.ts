@@ -6,7 +6,7 @@ import type { RunReport } from '../sync/report.ts';
  * Deriving an explanation: from the mapping (Auriga id → Edusign id, and how
  * the record came to be ours) and the reports of the last runs, where a
  * learner, an instructor or a sheet stands, why, and its history. Pure data:
- * the words are sentences.ts's (sync-rules.md sections 5 and 9).
+ * the words are sentences.ts's (docs/rules.md §5 and §9).
  */
 
 export const SUBJECTS = ['learner', 'instructor', 'sheet'] as const;

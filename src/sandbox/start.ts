@@ -42,7 +42,7 @@ export interface Sandboxes {
   readonly auriga: AurigaSandbox;
   readonly edusign: EdusignSandbox;
   readonly school: School;
-  /** A school's configuration pointing at these sandboxes (sync-rules.md section 1). */
+  /** A school's configuration pointing at these sandboxes (docs/rules.md §1). */
   readonly config: ConfigInput;
   close(): Promise<void>;
 }
