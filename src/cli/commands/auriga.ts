@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { createAurigaReader, type DetailedRead } from '../../auriga/reader.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Problem } from '../../domain/types.ts';
 import { redactSecrets } from '../../observability/secrets.ts';
+import { CONFIG_OPTION, parseCommand } from '../args.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign auriga read --config FILE [--json] [--full] [--verbose]
@@ -22,26 +22,21 @@ Exit codes: 0 read without problems, 1 read with problems (listed),
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const args = parseCommand(argv, io, {
+    command: 'auriga read',
+    help: HELP,
+    words: ['read'],
+    requireConfig: true,
     options: {
-      config: { type: 'string', short: 'c' },
+      ...CONFIG_OPTION,
       json: { type: 'boolean' },
       full: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (positionals[0] !== 'read' || positionals.length > 1 || !values.config) {
-    io.stderr.write(HELP);
-    return EXIT.config;
-  }
-  const config = loadConfigFile(values.config, { env: io.env });
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  const config = loadConfigFile(values.config as string, { env: io.env });
   const logger = stderrLogger(io, values.verbose ?? false, [
     config.auriga.password,
     config.auriga.clientSecret,

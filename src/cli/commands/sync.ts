@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
 import { runSchool } from '../../app/index.ts';
 import { loadConfigFile } from '../../config/load.ts';
@@ -6,6 +5,7 @@ import { exitCodeOfSignal } from '../../errors/app-error.ts';
 import { createLogger, createSecretScrubber } from '../../observability/logger.ts';
 import { createProgress } from '../../observability/progress.ts';
 import { formatReport, type RunReport } from '../../sync/report.ts';
+import { CONFIG_OPTION, parseCommand } from '../args.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign sync --config FILE [--json] [--confirm-deletions]
@@ -24,34 +24,30 @@ Exit codes: 0 succeeded, 1 partly failed, 2 failed, 3 configuration error,
 
 export const run: Command = (argv, io) => runCommand(argv, io, false);
 
+const PLAN_HELP = HELP.replace(
+  'sync --config FILE [--json] [--confirm-deletions]',
+  'plan --config FILE [--json]',
+)
+  .replace(
+    /Runs one school now[\s\S]*?report\.\n/,
+    'Dry run: prints what a sync would do, operation by operation, and writes\nnothing, neither on Edusign nor in the store (a store not created yet is\nnot created).\n',
+  )
+  .replace(/ {2}--confirm-deletions.*\n/, '');
+
 export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const args = parseCommand(argv, io, {
+    command: dryRun ? 'plan' : 'sync',
+    help: dryRun ? PLAN_HELP : HELP,
+    requireConfig: true,
     options: {
-      config: { type: 'string', short: 'c' },
+      ...CONFIG_OPTION,
       json: { type: 'boolean' },
-      'confirm-deletions': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      ...(dryRun ? {} : { 'confirm-deletions': { type: 'boolean' } }),
     },
   });
-  const help = dryRun
-    ? HELP.replace(
-        'sync --config FILE [--json] [--confirm-deletions]',
-        'plan --config FILE [--json]',
-      ).replace(
-        /Runs one school now[\s\S]*?report\.\n/,
-        'Dry run: prints what a sync would do, operation by operation, and writes\nnothing, neither on Edusign nor in the store.\n',
-      )
-    : HELP;
-  if (values.help) {
-    io.stdout.write(help);
-    return EXIT.ok;
-  }
-  if (!values.config) {
-    io.stderr.write(`--config FILE is required.\n\n${help}`);
-    return EXIT.config;
-  }
-  const config = loadConfigFile(values.config, { env: io.env });
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  const config = loadConfigFile(values.config as string, { env: io.env });
   // On a terminal: a progress line, and only warnings in the log; else structured JSON logs.
   const interactive = io.stderr.isTTY === true && !values.json;
   const logger = createLogger({
@@ -63,7 +59,7 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
   let rowsSeen = 0;
   const report = await runSchool(config, {
     dryRun,
-    confirmDeletions: values['confirm-deletions'] ?? false,
+    confirmDeletions: values['confirm-deletions'] === true,
     signal: io.stopSignal,
     logger,
     onPhase: (phase, { total }) => {
