@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { type CliRun, cli } from './helpers/cli.ts';
 
 /**
  * The conventions every command keeps, checked on the real binary in a child
@@ -11,28 +11,9 @@ import { describe, test } from 'node:test';
  * usage errors with exit 3, and JSON on failure under --json.
  */
 
-const BIN = path.join(import.meta.dirname, '../bin/auriga-edusign.js');
 const MISSING = path.join(import.meta.dirname, 'no-such-school.yaml');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH, ...env } },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+type Run = CliRun;
 
 const assertOneLineUsageError = (run: Run, pattern: RegExp) => {
   assert.equal(run.code, 3, run.stderr);

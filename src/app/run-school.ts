@@ -37,7 +37,7 @@ export async function runSchool(
   config: Config,
   options: SchoolRunOptions = {},
 ): Promise<RunReport> {
-  const store = options.store ?? (await storeFor(config));
+  const store = options.store ?? (await storeFor(config, { readOnly: options.dryRun === true }));
   try {
     const client = edusignClientFor(config, options);
     const auriga = aurigaReaderFor(config, {

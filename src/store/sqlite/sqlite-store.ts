@@ -49,18 +49,25 @@ const BUSY_TIMEOUT_MS = 5_000;
  * `synchronous` stays at SQLite's FULL default: a journal entry must be on
  * disk before its request leaves, or a power cut could let us create twice.
  */
-export async function openSqliteStore(file: string): Promise<Store> {
+export async function openSqliteStore(
+  file: string,
+  options: { readonly readOnly?: boolean } = {},
+): Promise<Store> {
   const where = file === ':memory:' ? 'in memory' : path.resolve(file);
+  const readOnly = options.readOnly === true && file !== ':memory:';
   let db: DatabaseSync;
   try {
-    if (file !== ':memory:') mkdirSync(path.dirname(where), { recursive: true });
-    db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
+    if (file !== ':memory:' && !readOnly) mkdirSync(path.dirname(where), { recursive: true });
+    db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS, readOnly });
   } catch (cause) {
     throw openFailed(where, cause);
   }
   try {
-    db.exec('PRAGMA journal_mode = WAL');
-    migrateSqlite(db);
+    // Read-only (a dry run): the file is read as it is, neither switched to WAL nor migrated.
+    if (!readOnly) {
+      db.exec('PRAGMA journal_mode = WAL');
+      migrateSqlite(db);
+    }
     return new SqliteStore(db, where);
   } catch (cause) {
     db.close();
