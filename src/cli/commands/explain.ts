@@ -44,7 +44,8 @@ export const run: Command = async (argv, io) => {
   if (!Number.isInteger(runs) || runs < 1 || runs > 1000)
     throw usageError(spec, `--runs must be a whole number from 1 to 1000, got "${values.runs}"`);
   const config = loadConfigFile(values.config, { env: io.env });
-  const store = await openStore(config.store);
+  // It writes nothing: a school with no store yet gets none from asking.
+  const store = await openStore(config.store, { readOnly: true });
   try {
     const explanation = await explainFromStore(store.forSchool(config.school), {
       subject: subject as Subject,
