@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
+import type { CliIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
 import { cli } from './helpers/cli.ts';
 
@@ -54,5 +57,42 @@ describe('plan', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout).planned, [], 'the plan read the mappings');
     assert.ok(readFileSync(storeFile).equals(before), 'the store file changed');
+  });
+
+  test('on a terminal, each phase leaves a line that says what it did', async () => {
+    for (const command of ['sync', 'plan']) {
+      let stderr = '';
+      // A terminal: the progress line is drawn (the logger needs a real stream).
+      const terminal = Object.assign(
+        new Writable({
+          write(chunk, _encoding, done) {
+            stderr += String(chunk);
+            done();
+          },
+        }),
+        { isTTY: true },
+      );
+      const io: CliIo = {
+        stdout: { write: () => true },
+        stderr: terminal,
+        env: {},
+        stopSignal: new AbortController().signal,
+      };
+      assert.equal(await main([command, '--config', file], io), 0, stderr);
+      const lines = stderr.split('\n').map((line) => line.split('\r').at(-1) ?? '');
+      assert.ok(
+        lines.some((l) => /^reading Auriga {2}[\d,]+ rows in /.test(l)),
+        stderr,
+      );
+      assert.ok(
+        lines.some((l) => /^reading Edusign {2}done in /.test(l)),
+        stderr,
+      );
+      assert.ok(
+        lines.some((l) => /^planning {2}(nothing to do|\d+ operations?) in /.test(l)),
+        stderr,
+      );
+      assert.doesNotMatch(stderr, / 0 (records|operations)| in 0 s/);
+    }
   });
 });

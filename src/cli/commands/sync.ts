@@ -63,7 +63,9 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
     signal: io.stopSignal,
     logger,
     onPhase: (phase, { total }) => {
-      if (phase === 'auriga' || phase === 'plan' || phase === 'write') progress.phase(phase, total);
+      // The plan's line says what it made: the operations the write phase is about to do.
+      if (phase === 'write') progress.tick(0, operations(total ?? 0));
+      progress.phase(phase, total);
     },
     onReadProgress: ({ rows, pages }) => {
       progress.tick(rows - rowsSeen, `${pages} page${pages === 1 ? '' : 's'}`);
@@ -71,6 +73,7 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
     },
     onResult: () => progress.tick(),
   });
+  if (report.planned) progress.tick(0, operations(report.planned.length));
   progress.done();
   io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
   return exitCodeOf(report);
@@ -84,3 +87,6 @@ export function exitCodeOf(report: RunReport): number {
   if (report.outcome === 'deletions_held') return EXIT.deletionsHeld;
   return EXIT.ok;
 }
+
+const operations = (n: number) =>
+  n === 0 ? 'nothing to do' : `${n} operation${n === 1 ? '' : 's'}`;
