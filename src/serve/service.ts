@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { runSchool as defaultRunSchool, type SchoolRunOptions } from '../app/index.ts';
 import type { Config } from '../config/schema.ts';
+import { scrubberFor } from '../config/scrubber.ts';
 import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
-import { createLogger, createSecretScrubber, type Logger } from '../observability/logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createInProcessQueue, DEFAULT_MAX_RUNS } from '../queue/in-process/queue.ts';
 import type { RunQueue } from '../queue/port.ts';
@@ -107,20 +108,8 @@ export function checkUniqueSchools(configs: readonly Config[], sources?: readonl
   });
 }
 
-/** Every configuration's secrets, and the password of a PostgreSQL connection string, for the log scrubber. */
-export function scrubberFor(configs: readonly Config[]) {
-  const scrubber = createSecretScrubber(configs);
-  for (const config of configs) {
-    if (config.store.kind !== 'postgres' || !config.store.url) continue;
-    try {
-      const password = decodeURIComponent(new URL(config.store.url).password);
-      if (password !== '') scrubber.add(password);
-    } catch {
-      // Not a URL (a libpq key=value string): nothing we can pick out safely.
-    }
-  }
-  return scrubber;
-}
+/** Every configuration's secrets, for the log scrubber (moved to config/, kept here for callers). */
+export { scrubberFor };
 
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { configs } = options;

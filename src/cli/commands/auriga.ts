@@ -2,8 +2,9 @@ import { readAuriga } from '../../app/index.ts';
 import type { DetailedRead } from '../../auriga/reader.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
+import { scrubberFor } from '../../config/scrubber.ts';
 import type { Problem } from '../../domain/types.ts';
-import { createLogger, createSecretScrubber } from '../../observability/logger.ts';
+import { createLogger } from '../../observability/logger.ts';
 import { CONFIG_OPTION, parseCommand } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
@@ -42,7 +43,7 @@ export const run: Command = async (argv, io) => {
   const logger = createLogger({
     destination: io.stderr as NodeJS.WritableStream,
     level: values.verbose ? 'debug' : 'warn',
-    secrets: createSecretScrubber(config),
+    secrets: scrubberFor([config]),
   });
   const progress = io.stderr.isTTY === true && !values.json && !values.verbose;
   const startedAt = performance.now();

@@ -1,8 +1,9 @@
 import type { Level } from 'pino';
 import { runSchool } from '../../app/index.ts';
 import { loadConfigFile } from '../../config/load.ts';
+import { scrubberFor } from '../../config/scrubber.ts';
 import { exitCodeOfSignal } from '../../errors/app-error.ts';
-import { createLogger, createSecretScrubber } from '../../observability/logger.ts';
+import { createLogger } from '../../observability/logger.ts';
 import { createProgress } from '../../observability/progress.ts';
 import { formatReport, type RunReport } from '../../sync/report.ts';
 import { CONFIG_OPTION, parseCommand } from '../args.ts';
@@ -53,7 +54,7 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
   const logger = createLogger({
     destination: io.stderr as NodeJS.WritableStream,
     level: (io.env.LOG_LEVEL as Level | undefined) ?? (interactive ? 'warn' : 'info'),
-    secrets: createSecretScrubber(config),
+    secrets: scrubberFor([config]),
   });
   const progress = createProgress({ stream: io.stderr, enabled: interactive });
   let rowsSeen = 0;
