@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { EntityKind } from '../../domain/types.ts';
 import { AppError, ConfigError, isAppError, TransientError } from '../../errors/app-error.ts';
+import type { DeliveryStore } from '../../notify/delivery/port.ts';
 import {
   checkInstant,
   checkJournalEntry,
@@ -34,6 +35,7 @@ import {
   toMapping,
   toRun,
 } from '../rows.ts';
+import { SqliteDeliveryStore } from './delivery-store.ts';
 import { migrateSqlite } from './migrations.ts';
 
 /**
@@ -131,11 +133,21 @@ class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #sql: Statements;
   readonly #where: string;
+  #notifications: SqliteDeliveryStore | undefined;
 
   constructor(db: DatabaseSync, where: string) {
     this.#db = db;
     this.#where = where;
     this.#sql = prepare(db);
+  }
+
+  notifications(): DeliveryStore {
+    this.#notifications ??= new SqliteDeliveryStore(this.#db, (what, cause) =>
+      this.#db.isOpen
+        ? storeError(this.#where, what, cause)
+        : new AppError('store.closed', `Could not ${what}: the SQLite store was closed.`),
+    );
+    return this.#notifications;
   }
 
   forSchool(school: string): SchoolStore {
