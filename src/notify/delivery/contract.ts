@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testNotice } from '../notifier.ts';
 import type { AttemptRow, DeliveryRow, DeliveryStore } from './port.ts';
+import { scopedToSchools } from './scoped.ts';
 
 /**
  * The DeliveryStore contract (port.ts) as one list of cases every backend
@@ -199,6 +200,37 @@ export function deliveryStoreContract(
           ['late'],
         );
         assert.equal(await store.nextDueAt(), '2026-12-01T12:05:00.000Z');
+      }),
+    );
+
+    test(
+      'a scoped claim takes only its schools: a process never fails another school as unconfigured',
+      withStore(async ({ store }) => {
+        await store.saveDecision('ecole-a', {}, [deliveryRow('a', '2026-12-01T11:00:00.000Z')]);
+        await store.saveDecision('ecole-b', {}, [
+          deliveryRow('b', '2026-12-01T10:00:00.000Z', { school: 'ecole-b' }),
+        ]);
+        const mine = scopedToSchools(store, ['ecole-a']);
+        assert.equal(await mine.nextDueAt(), '2026-12-01T11:00:00.000Z');
+        const claimed = await mine.claimDue(
+          '2026-12-01T12:00:00.000Z',
+          '2026-12-01T12:05:00.000Z',
+          10,
+        );
+        assert.deepEqual(
+          claimed.map((d) => d.id),
+          ['a'],
+        );
+        assert.equal(await mine.nextDueAt(), '2026-12-01T12:05:00.000Z');
+        assert.equal(await store.nextDueAt(), '2026-12-01T10:00:00.000Z', 'b is left as it was');
+        assert.deepEqual(
+          await scopedToSchools(store, []).claimDue(
+            '2026-12-01T12:00:00.000Z',
+            '2026-12-01T12:05:00.000Z',
+            10,
+          ),
+          [],
+        );
       }),
     );
 

@@ -3,6 +3,7 @@ import type { AppError } from '../../errors/app-error.ts';
 import type {
   AttemptRow,
   DeliveryRow,
+  DeliveryScope,
   DeliveryStore,
   DeliveryUpdate,
   ListFilter,
@@ -124,11 +125,21 @@ export class PostgresDeliveryStore implements DeliveryStore {
     });
   }
 
-  async claimDue(now: string, claimUntil: string, limit: number): Promise<DeliveryRow[]> {
+  async claimDue(
+    now: string,
+    claimUntil: string,
+    limit: number,
+    scope: DeliveryScope = {},
+  ): Promise<DeliveryRow[]> {
     const { rows } = await this.#query<DeliverySqlRow & { due_at: string; seq: string }>(
       'claim the due notices',
       this.#sql.claimDue,
-      [checkInstant(now, 'now'), checkInstant(claimUntil, 'claimUntil'), checkLimit(limit)],
+      [
+        checkInstant(now, 'now'),
+        checkInstant(claimUntil, 'claimUntil'),
+        checkLimit(limit),
+        scope.schools ?? null,
+      ],
     );
     // RETURNING keeps no order: oldest due first, as they were selected.
     const order = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
@@ -138,11 +149,11 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rows.sort(order).map(({ due_at: _due, seq: _seq, ...row }) => toDelivery(row));
   }
 
-  async nextDueAt(): Promise<string | null> {
+  async nextDueAt(scope: DeliveryScope = {}): Promise<string | null> {
     const { rows } = await this.#query<{ next: string | null }>(
       'read the next notice due',
       this.#sql.nextDueAt,
-      [],
+      [scope.schools ?? null],
     );
     return rows[0]?.next ?? null;
   }
@@ -203,6 +214,7 @@ function statements(q: string) {
       WITH due AS (
         SELECT id, next_attempt_at FROM ${q}.notify_deliveries
         WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+          AND ($4::text[] IS NULL OR school = ANY($4::text[]))
         ORDER BY next_attempt_at, created_at, seq
         LIMIT $3
         FOR UPDATE SKIP LOCKED
@@ -212,7 +224,7 @@ function statements(q: string) {
       RETURNING ${selectList(DELIVERY_COLUMNS, 'd')}, d.seq, ${iso('due.next_attempt_at', 'due_at')}`,
     nextDueAt: `
       SELECT ${iso('min(next_attempt_at)', 'next')} FROM ${q}.notify_deliveries
-      WHERE status = 'pending'`,
+      WHERE status = 'pending' AND ($1::text[] IS NULL OR school = ANY($1::text[]))`,
     update: `
       UPDATE ${q}.notify_deliveries
       SET status = $1, attempts = $2, next_attempt_at = $3::timestamptz,

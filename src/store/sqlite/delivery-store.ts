@@ -3,6 +3,7 @@ import type { AppError } from '../../errors/app-error.ts';
 import type {
   AttemptRow,
   DeliveryRow,
+  DeliveryScope,
   DeliveryStore,
   DeliveryUpdate,
   ListFilter,
@@ -83,20 +84,26 @@ export class SqliteDeliveryStore implements DeliveryStore {
     });
   }
 
-  async claimDue(now: string, claimUntil: string, limit: number): Promise<DeliveryRow[]> {
+  async claimDue(
+    now: string,
+    claimUntil: string,
+    limit: number,
+    scope: DeliveryScope = {},
+  ): Promise<DeliveryRow[]> {
     const at = checkInstant(now, 'now');
     const until = checkInstant(claimUntil, 'claimUntil');
+    const schools = scopeJson(scope);
     return this.#transaction('claim the due notices', () => {
-      const due = this.#sql.due.all(at, checkLimit(limit)) as unknown as DeliverySqlRow[];
+      const due = this.#sql.due.all(at, checkLimit(limit), schools) as unknown as DeliverySqlRow[];
       for (const row of due) this.#sql.claim.run(until, row.id);
       return due.map((row) => toDelivery({ ...row, next_attempt_at: until }));
     });
   }
 
-  async nextDueAt(): Promise<string | null> {
-    const row = this.#do('read the next notice due', () => this.#sql.nextDueAt.get()) as
-      | { next: string | null }
-      | undefined;
+  async nextDueAt(scope: DeliveryScope = {}): Promise<string | null> {
+    const row = this.#do('read the next notice due', () =>
+      this.#sql.nextDueAt.get(scopeJson(scope)),
+    ) as { next: string | null } | undefined;
     return row?.next ?? null;
   }
 
@@ -151,11 +158,13 @@ function prepare(db: DatabaseSync) {
     ),
     due: s(`
       SELECT ${deliveries} FROM notify_deliveries
-      WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
-      ORDER BY next_attempt_at, created_at, rowid LIMIT ?`),
+      WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?1
+        AND (?3 IS NULL OR school IN (SELECT value FROM json_each(?3)))
+      ORDER BY next_attempt_at, created_at, rowid LIMIT ?2`),
     claim: s('UPDATE notify_deliveries SET next_attempt_at = ? WHERE id = ?'),
     nextDueAt: s(
-      "SELECT min(next_attempt_at) AS next FROM notify_deliveries WHERE status = 'pending'",
+      `SELECT min(next_attempt_at) AS next FROM notify_deliveries WHERE status = 'pending'
+       AND (?1 IS NULL OR school IN (SELECT value FROM json_each(?1)))`,
     ),
     update: s(`
       UPDATE notify_deliveries
@@ -174,3 +183,7 @@ function prepare(db: DatabaseSync) {
       ORDER BY rowid DESC LIMIT ?3`),
   };
 }
+
+/** The scope's schools as a JSON list for json_each, or null for every school. */
+const scopeJson = (scope: DeliveryScope): string | null =>
+  scope.schools === undefined ? null : JSON.stringify(scope.schools);
