@@ -38,6 +38,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'explain learner|instructor|sheet ID: why it is (not) on Edusign',
     load: () => import('./commands/explain.ts'),
   },
+  notify: {
+    summary: 'notify test: send a test notice on every channel',
+    load: () => import('./commands/notify.ts'),
+  },
 };
 
 export function usage(): string {

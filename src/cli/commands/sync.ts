@@ -1,10 +1,13 @@
 import type { Level } from 'pino';
-import { runSchool } from '../../app/index.ts';
+import { notifierFor, runSchool, storeFor } from '../../app/index.ts';
 import { loadConfigFile } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
 import { scrubberFor } from '../../config/scrubber.ts';
 import { exitCodeOfSignal } from '../../errors/app-error.ts';
-import { createLogger } from '../../observability/logger.ts';
+import type { Notifier } from '../../notify/notifier.ts';
+import { createLogger, type Logger } from '../../observability/logger.ts';
 import { createProgress } from '../../observability/progress.ts';
+import type { Store } from '../../store/port.ts';
 import { formatReport, type RunReport } from '../../sync/report.ts';
 import { CONFIG_OPTION, parseCommand } from '../args.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
@@ -51,16 +54,56 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
   const config = loadConfigFile(values.config as string, { env: io.env });
   // On a terminal: a progress line, and only warnings in the log; else structured JSON logs.
   const interactive = io.stderr.isTTY === true && !values.json;
+  const secrets = scrubberFor([config]);
   const logger = createLogger({
     destination: io.stderr as NodeJS.WritableStream,
     level: (io.env.LOG_LEVEL as Level | undefined) ?? (interactive ? 'warn' : 'info'),
-    secrets: scrubberFor([config]),
+    secrets,
   });
+  // Notices are queued in the school's store: open it here, to send them after the run.
+  const notifying = !dryRun && config.notifications !== undefined;
+  const store = notifying ? await storeFor(config) : undefined;
+  try {
+    const notifier = store && notifierFor([config], store, { logger, secrets: secrets.secrets() });
+    const report = await runShowingProgress(config, io, {
+      dryRun,
+      confirmDeletions: values['confirm-deletions'] === true,
+      logger,
+      interactive,
+      store,
+      notifier,
+    });
+    // One pass over what is due, this run's notices first among them; a failed
+    // delivery waits in the store for `serve`, which retries (docs/notifications.md).
+    await notifier?.deliverer.deliverDue();
+    io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    return exitCodeOf(report);
+  } finally {
+    await store?.close();
+  }
+}
+
+/** The run, with its progress line on a terminal. */
+async function runShowingProgress(
+  config: Config,
+  io: CliIo,
+  options: {
+    readonly dryRun: boolean;
+    readonly confirmDeletions: boolean;
+    readonly logger: Logger;
+    readonly interactive: boolean;
+    readonly store: Store | undefined;
+    readonly notifier: Notifier | undefined;
+  },
+): Promise<RunReport> {
+  const { dryRun, logger, interactive, store, notifier } = options;
   const progress = createProgress({ stream: io.stderr, enabled: interactive });
   let rowsSeen = 0;
   const report = await runSchool(config, {
+    ...(store ? { store } : {}),
+    notifier,
     dryRun,
-    confirmDeletions: values['confirm-deletions'] === true,
+    confirmDeletions: options.confirmDeletions,
     signal: io.stopSignal,
     logger,
     onPhase: (phase, { total }) => {
@@ -76,8 +119,7 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
   });
   if (report.planned) progress.tick(0, operations(report.planned.length));
   progress.done();
-  io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
-  return exitCodeOf(report);
+  return report;
 }
 
 export function exitCodeOf(report: RunReport): number {
