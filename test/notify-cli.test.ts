@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import YAML from 'yaml';
+import type { CliIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { cli } from './helpers/cli.ts';
@@ -162,6 +164,42 @@ describe('notifications from the command line', () => {
     assert.equal(second.code, 0, second.stderr);
     assert.equal(smtp.mails.length, 0);
     assert.equal(hook.requests.length, 0);
+  });
+
+  test('serve: one notifier for the process; a refused token is told while serving, and the deliverer stops with it', async () => {
+    const file = writeConfig('served', { token: WRONG_TOKEN });
+    hook.script = [503];
+    let out = '';
+    const controller = new AbortController();
+    const io: CliIo = {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: (text: string) => (out += text) },
+      env,
+      stopSignal: controller.signal,
+    };
+    const exited = main(['serve', '--config', file, '--port', '0'], io);
+    try {
+      const deadline = Date.now() + 15_000;
+      // Never run before: it runs at once, fails on the token, and the notices go out meanwhile.
+      while ((smtp.mails.length === 0 || hook.requests.length === 0) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      controller.abort();
+    }
+    assert.equal(await exited, 0);
+    assert.equal(smtp.mails.length, 1, out);
+    assert.match(readableMail(smtp.mails[0]?.source ?? ''), /X-Auriga-Edusign-Event: run_failed/);
+    assert.equal(hook.requests.length, 1, 'the webhook was tried');
+    const lines = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    assert.ok(
+      lines.some((l) => l.msg === 'notice not delivered; will retry'),
+      'the 503 is retried later',
+    );
+    assert.ok(lines.some((l) => l.msg === 'service stopped'));
+    assertNoSecret(out);
   });
 
   test('notify test: one line per channel, exit 0; a failing channel: exit 2; --json', async () => {
