@@ -21,6 +21,10 @@ prints the run's report.
   --json                 print the report as one JSON object
   --confirm-deletions    let deletions held by the mass-change guard go ahead
 
+With notifications configured, the run's notices are queued in the store
+and each is tried once before the command exits; one that fails is not
+waited for: it stays queued, and \`serve\` retries it (docs/notifications.md).
+
 Exit codes: 0 succeeded, 1 partly failed, 2 failed, 3 configuration error,
 4 deletions held by the mass-change guard, 130/143 interrupted by SIGINT/SIGTERM
 (what was written is recorded; the next run does the rest).
