@@ -77,10 +77,16 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
       store,
       notifier,
     });
-    // One pass over what is due, this run's notices first among them; a failed
-    // delivery waits in the store for `serve`, which retries (docs/notifications.md).
-    await notifier?.deliverer.deliverDue();
     io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    // Then one pass over what is due, this run's notices among them; a failed
+    // delivery waits in the store for `serve`, which retries (docs/notifications.md).
+    // Sending never changes the command's answer: the run's report is it.
+    await notifier?.deliverer.deliverDue().catch((error: unknown) => {
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'notices not sent now: the notification store failed; serve sends them later',
+      );
+    });
     return exitCodeOf(report);
   } finally {
     await store?.close();
