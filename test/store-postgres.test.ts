@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, type TestContext, test } from 'node:test';
 import pg from 'pg';
 import { isAppError } from '../src/errors/app-error.ts';
+import { deliveryStoreContract } from '../src/notify/delivery/contract.ts';
 import { openStore } from '../src/store/index.ts';
 import type { Mapping, Store } from '../src/store/port.ts';
 import { migratePostgres } from '../src/store/postgres/migrations.ts';
@@ -81,7 +82,7 @@ describe('postgres store: the schema', () => {
     const { rows } = await pool.query(`SELECT version FROM "${schema}".schema_migrations`);
     assert.deepEqual(
       rows.map((r) => r.version),
-      [1],
+      [1, 2],
     );
     assert.deepEqual(await migratePostgres(pool, schema), [], 'nothing left to apply');
   });
@@ -96,7 +97,7 @@ describe('postgres store: the schema', () => {
     const { rows } = await pool.query(
       `SELECT count(*)::int AS n FROM "${schema}".schema_migrations`,
     );
-    assert.equal(rows[0]?.n, 1);
+    assert.equal(rows[0]?.n, 2);
 
     const now = new Date(Date.UTC(2025, 2, 14, 11, 0));
     const schools = Array.from({ length: 10 }, (_, i) => `school-${i}`);
@@ -207,3 +208,21 @@ async function connectionsOf(application: string): Promise<number> {
   );
   return rows[0]?.n ?? 0;
 }
+
+deliveryStoreContract('postgres', async () => {
+  const schema = newSchema();
+  const stores: Store[] = [await openPostgresStore({ pool, schema })];
+  return {
+    store: (stores[0] as Store).notifications(),
+    async other() {
+      // Its own pool, as another worker of the fleet would have.
+      const store = await openPostgresStore({ connectionString: URL_, schema });
+      stores.push(store);
+      return store.notifications();
+    },
+    async cleanup() {
+      await Promise.all(stores.map((store) => store.close()));
+      await dropSchema(schema);
+    },
+  };
+});

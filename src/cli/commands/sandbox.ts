@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
 import YAML from 'yaml';
+import { AppError } from '../../errors/app-error.ts';
 import { parseFaultSpec } from '../../sandbox/faults.ts';
 import { startSandboxes } from '../../sandbox/start.ts';
+import { parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign sandbox [--port N] [--school small|large] [--seed S] [--faults SPEC] [--json]
@@ -15,56 +16,58 @@ stopped (Ctrl-C).
                   429, drop, drop-after, html)
   --malformed X   share of malformed Auriga rows, 0 to 1 (default 0)
   --json          print the configuration as one JSON object on one line
+
+Exit codes: 0 stopped (Ctrl-C), 2 a port is in use or cannot be listened on,
+3 command line error.
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
+  const spec = {
+    command: 'sandbox',
+    help: HELP,
     options: {
-      port: { type: 'string', short: 'p', default: '4010' },
-      school: { type: 'string', default: 'small' },
-      seed: { type: 'string', default: '1' },
+      port: { type: 'string', short: 'p' },
+      school: { type: 'string' },
+      seed: { type: 'string' },
       faults: { type: 'string' },
-      malformed: { type: 'string', default: '0' },
+      malformed: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65534) {
-    io.stderr.write(`--port must be a port number, got "${values.port}".\n`);
-    return EXIT.config;
-  }
-  if (values.school !== 'small' && values.school !== 'large') {
-    io.stderr.write(`--school must be small or large, got "${values.school}".\n`);
-    return EXIT.config;
-  }
-  const malformedShare = Number(values.malformed);
-  if (!(malformedShare >= 0 && malformedShare <= 1)) {
-    io.stderr.write(`--malformed must be between 0 and 1, got "${values.malformed}".\n`);
-    return EXIT.config;
-  }
+  } as const;
+  const args = parseCommand(argv, io, spec);
+  if (!args) return EXIT.ok;
+  const {
+    port: portText = '4010',
+    school: schoolSize = 'small',
+    seed: seedText = '1',
+  } = args.values;
+  const { malformed = '0', faults: faultText, json } = args.values;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65534)
+    throw usageError(spec, `--port must be a port number, got "${portText}"`);
+  if (schoolSize !== 'small' && schoolSize !== 'large')
+    throw usageError(spec, `--school must be small or large, got "${schoolSize}"`);
+  const malformedShare = Number(malformed);
+  if (!(malformedShare >= 0 && malformedShare <= 1))
+    throw usageError(spec, `--malformed must be between 0 and 1, got "${malformed}"`);
   let faults: ReturnType<typeof parseFaultSpec> | undefined;
   try {
-    faults = values.faults ? parseFaultSpec(values.faults) : undefined;
+    faults = faultText ? parseFaultSpec(faultText) : undefined;
   } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n`);
-    return EXIT.config;
+    throw usageError(spec, (error as Error).message.replace(/\.$/, ''));
   }
-  const seed = /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
+  const seed = /^\d+$/.test(seedText) ? Number(seedText) : seedText;
   const sandboxes = await startSandboxes({
     port,
-    school: values.school,
+    school: schoolSize,
     seed,
     malformedShare,
     ...(faults ? { faults } : {}),
+  }).catch((error: unknown) => {
+    throw listenFailed(port, error);
   });
   const { config, auriga, edusign, school } = sandboxes;
-  if (values.json) {
+  if (json) {
     io.stdout.write(
       `${JSON.stringify({ auriga: config.auriga, edusign: config.edusign, options: config.options })}\n`,
     );
@@ -73,7 +76,7 @@ export const run: Command = async (argv, io) => {
       [
         `Auriga sandbox (with Keycloak): ${auriga.url}   Keycloak: ${auriga.keycloakUrl} (also without /auth)`,
         `Edusign sandbox:                ${edusign.url}`,
-        `School: ${values.school}, seed ${values.seed}: ${school.interventions.length} interventions, ${school.learners.length} learners, ${school.instructors.length} instructors, ${school.groups.length} groups.`,
+        `School: ${schoolSize}, seed ${seedText}: ${school.interventions.length} interventions, ${school.learners.length} learners, ${school.instructors.length} instructors, ${school.groups.length} groups.`,
         '',
         'A school configuration pointing at them (these sandbox credentials open only the sandbox):',
         '',
@@ -91,3 +94,25 @@ export const run: Command = async (argv, io) => {
   await sandboxes.close();
   return EXIT.ok;
 };
+
+/** A port taken is said in one sentence, as `serve` says it (exit 2: the machine, not the command line). */
+function listenFailed(port: number, error: unknown): AppError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const ports = `ports ${port} and ${port + 1}`;
+  if (code === 'EADDRINUSE') {
+    const taken = /:(\d+)$/.exec((error as Error).message)?.[1] ?? String(port);
+    return new AppError(
+      'sandbox.listen',
+      `Cannot start the sandboxes: port ${taken} is in use (they take ${ports}).`,
+      {
+        cause: error,
+        hint: 'Stop what uses it, or choose another with --port N (0: any free port).',
+      },
+    );
+  }
+  return new AppError(
+    'sandbox.listen',
+    `Cannot start the sandboxes on ${ports}: ${(error as Error)?.message ?? String(error)}.`,
+    { cause: error, hint: 'Choose another port with --port N (0: any free port).' },
+  );
+}

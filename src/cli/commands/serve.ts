@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
-import { ConfigError } from '../../errors/app-error.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { DEFAULT_MAX_RUNS } from '../../queue/in-process/queue.ts';
 import {
@@ -12,6 +10,7 @@ import {
   scrubberFor,
   startService,
 } from '../../serve/service.ts';
+import { parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign serve --config FILE [--config FILE2 ...] [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--grace-seconds ${DEFAULT_GRACE_MS / 1000}]
@@ -38,26 +37,21 @@ Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
+  const args = parseCommand(argv, io, {
+    command: 'serve',
+    help: HELP,
+    requireConfig: true,
     options: {
       config: { type: 'string', short: 'c', multiple: true },
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       'grace-seconds': { type: 'string' },
       'max-runs': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
+  if (!args) return EXIT.ok;
+  const { values } = args;
   const files = values.config ?? [];
-  if (files.length === 0) {
-    io.stderr.write(`--config FILE is required.\n\n${HELP}`);
-    return EXIT.config;
-  }
   const port = integerOption('--port', values.port, DEFAULT_PORT, 0, 65_535);
   const graceSeconds = integerOption(
     '--grace-seconds',
@@ -103,9 +97,9 @@ function integerOption(
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      'config.bad_option',
-      `${name} must be a whole number from ${min} to ${max}, got "${text}".`,
+    throw usageError(
+      { command: 'serve', help: HELP },
+      `${name} must be a whole number from ${min} to ${max}, got "${text}"`,
     );
   }
   return value;
