@@ -1,6 +1,6 @@
+import { doctorSchool } from '../../app/index.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { runDoctor } from '../../doctor/checks.ts';
 import { formatDoctor } from '../../doctor/format.ts';
 import { allPassed, type DoctorStep, failed, STEP_TITLES } from '../../doctor/steps.ts';
 import { type AppError, isAppError } from '../../errors/app-error.ts';
@@ -65,7 +65,7 @@ export const run: Command = async (argv, io) => {
       status: 'passed',
       detail: `${file} is valid (school "${config.school}")`,
     },
-    ...(await runDoctor(config, { signal: io.stopSignal })),
+    ...(await doctorSchool(config, { signal: io.stopSignal })),
   ];
   print(config.school, steps);
   return allPassed(steps) ? EXIT.ok : EXIT.failed;

@@ -1,7 +1,7 @@
+import { explainRecord } from '../../app/index.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import { SUBJECTS, type Subject } from '../../explain/explain.ts';
-import { DEFAULT_RUNS, explainFromStore, formatExplanation } from '../../explain/from-store.ts';
-import { openStore } from '../../store/index.ts';
+import { DEFAULT_RUNS, formatExplanation } from '../../explain/from-store.ts';
 import { CONFIG_OPTION, parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
@@ -44,20 +44,14 @@ export const run: Command = async (argv, io) => {
   if (!Number.isInteger(runs) || runs < 1 || runs > 1000)
     throw usageError(spec, `--runs must be a whole number from 1 to 1000, got "${values.runs}"`);
   const config = loadConfigFile(values.config, { env: io.env });
-  // It writes nothing: a school with no store yet gets none from asking.
-  const store = await openStore(config.store, { readOnly: true });
-  try {
-    const explanation = await explainFromStore(store.forSchool(config.school), {
-      subject: subject as Subject,
-      aurigaId: aurigaId.trim(),
-      timeZone: config.options.timeZone,
-      runs,
-    });
-    io.stdout.write(
-      values.json ? `${JSON.stringify(explanation)}\n` : formatExplanation(explanation),
-    );
-    return explanation.state === 'no_run' ? EXIT.failed : EXIT.ok;
-  } finally {
-    await store.close();
-  }
+  // It writes nothing: a school with no store yet gets none from asking (explainRecord reads only).
+  const explanation = await explainRecord(config, {
+    subject: subject as Subject,
+    aurigaId: aurigaId.trim(),
+    runs,
+  });
+  io.stdout.write(
+    values.json ? `${JSON.stringify(explanation)}\n` : formatExplanation(explanation),
+  );
+  return explanation.state === 'no_run' ? EXIT.failed : EXIT.ok;
 };
