@@ -1,5 +1,6 @@
 import { RUN_STATES, type RunState } from '../domain/run-states.ts';
 import type { EntityKind, JournalEntry, Mapping } from '../domain/types.ts';
+import type { ConsoleStore } from './console/port.ts';
 
 /**
  * What the sync remembers between runs, per school. The core depends only on
@@ -8,6 +9,7 @@ import type { EntityKind, JournalEntry, Mapping } from '../domain/types.ts';
  */
 
 export type { JournalEntry, Mapping, MappingOrigin } from '../domain/types.ts';
+export type * from './console/port.ts';
 
 /** A run's state: see src/domain/run-states.ts for the states and the moves allowed. */
 export const RUN_OUTCOMES = RUN_STATES;
@@ -89,5 +91,7 @@ export interface SchoolStore {
 export interface Store {
   /** The store of one school (a tenant); schools never see each other's records. */
   forSchool(school: string): SchoolStore;
+  /** The console's accounts, sessions, tokens, audit log, kept holds and schools (not per school). */
+  console(): ConsoleStore;
   close(): Promise<void>;
 }
