@@ -58,6 +58,9 @@ const errorAnswer = {
   },
 } as const;
 
+/** The errors every route may answer (409 is not among them: held deletions answer a body of their own). */
+const ERRORS = { 400: errorAnswer, 401: errorAnswer, 403: errorAnswer, 404: errorAnswer } as const;
+
 type Req = FastifyRequest<{
   Params: { school: string; runId: string };
   Body: Record<string, unknown>;
@@ -97,7 +100,7 @@ export function registerApi(app: FastifyInstance, deps: { console: Console; auth
     app.route({
       method,
       url,
-      schema: { ...schema, response: { '4xx': errorAnswer } },
+      schema: { ...schema, response: ERRORS },
       handler: async (request, reply) => handler(request as Req, reply, await who(request, reply)),
     });
 
@@ -113,7 +116,7 @@ export function registerApi(app: FastifyInstance, deps: { console: Console; auth
           properties: { email: { type: 'string' }, password: { type: 'string' } },
           required: ['email', 'password'],
         },
-        response: { '4xx': errorAnswer },
+        response: ERRORS,
       },
     },
     async (request, reply) => {
