@@ -40,7 +40,9 @@ describe('console API', () => {
 
   test("every school route answers another school's admin exactly as a missing school", async () => {
     const op = await apiSession(h.url, 'op@example.org');
-    const runs = (await op.call('GET', '/api/schools/north/runs')).json().runs as Array<{ id: string }>;
+    const runs = (await op.call('GET', '/api/schools/north/runs')).json().runs as Array<{
+      id: string;
+    }>;
     const runId = runs[0]?.id ?? 'none';
     const admin = await apiSession(h.url, 'south-admin@example.org');
     for (const [method, tail, body] of SCHOOL_ROUTES) {
@@ -51,7 +53,9 @@ describe('console API', () => {
       assert.equal(theirs.text, missing.text, `${method} ${route}`);
     }
     // The school list does not name it either; its own school is there.
-    const listed = (await admin.call('GET', '/api/schools')).json().schools as Array<{ name: string }>;
+    const listed = (await admin.call('GET', '/api/schools')).json().schools as Array<{
+      name: string;
+    }>;
     assert.deepEqual(
       listed.map((s) => s.name),
       ['south'],
@@ -62,9 +66,14 @@ describe('console API', () => {
 
   test('a change without its CSRF token is refused; with it, it goes through', async () => {
     const admin = await apiSession(h.url, 'south-admin@example.org');
-    const without = await admin.call('POST', '/api/schools/south/preview', undefined, { csrf: false });
+    const without = await admin.call('POST', '/api/schools/south/preview', undefined, {
+      csrf: false,
+    });
     assert.equal(without.status, 403);
-    assert.equal(without.json().error && (without.json().error as { code: string }).code, 'console.csrf');
+    assert.equal(
+      without.json().error && (without.json().error as { code: string }).code,
+      'console.csrf',
+    );
     const wrong = await fetch(`${h.url}/api/schools/south/run`, {
       method: 'POST',
       headers: { cookie: admin.cookie, 'x-csrf-token': 'forged' },
@@ -83,37 +92,68 @@ describe('console API', () => {
   test('a viewer reads but may not confirm deletions, run or change settings', async () => {
     const viewer = await apiSession(h.url, 'north-viewer@example.org');
     assert.equal((await viewer.call('GET', '/api/schools/north/held')).status, 200);
-    const confirm = await viewer.call('POST', '/api/schools/north/held/confirm', { aurigaIds: h.heldIds });
+    const confirm = await viewer.call('POST', '/api/schools/north/held/confirm', {
+      aurigaIds: h.heldIds,
+    });
     assert.equal(confirm.status, 403);
     assert.equal((await viewer.call('POST', '/api/schools/north/run')).status, 403);
-    assert.equal((await viewer.call('PUT', '/api/schools/north/settings', { options: {} })).status, 403);
-    const page = await (await fetch(`${h.url}/schools/north/held`, { headers: { cookie: viewer.cookie } })).text();
+    assert.equal(
+      (await viewer.call('PUT', '/api/schools/north/settings', { options: {} })).status,
+      403,
+    );
+    const page = await (
+      await fetch(`${h.url}/schools/north/held`, { headers: { cookie: viewer.cookie } })
+    ).text();
     assert.ok(!page.includes('Confirm deletions'));
   });
 
   test('a school from a --config file has read-only settings, said so', async () => {
     const admin = await apiSession(h.url, 'north-admin@example.org');
-    const answer = await admin.call('PUT', '/api/schools/north/settings', { options: { windowDays: 7 } });
+    const answer = await admin.call('PUT', '/api/schools/north/settings', {
+      options: { windowDays: 7 },
+    });
     assert.equal(answer.status, 409);
     assert.match(answer.text, /configuration file/);
   });
 
   test('no stored secret appears in any API answer or page, searched literally', async () => {
     const op = await apiSession(h.url, 'op@example.org');
-    const runs = (await op.call('GET', '/api/schools/south/runs')).json().runs as Array<{ id: string }>;
+    const runs = (await op.call('GET', '/api/schools/south/runs')).json().runs as Array<{
+      id: string;
+    }>;
     const answers: string[] = [];
     for (const school of ['north', 'south']) {
-      for (const route of ['', '/runs', '/problems', '/held', '/settings', '/live', '/explain?q=Martin'])
+      for (const route of [
+        '',
+        '/runs',
+        '/problems',
+        '/held',
+        '/settings',
+        '/live',
+        '/explain?q=Martin',
+      ])
         answers.push((await op.call('GET', `/api/schools/${school}${route}`)).text);
       answers.push((await op.call('POST', `/api/schools/${school}/doctor`)).text);
       answers.push((await op.call('POST', `/api/schools/${school}/preview`)).text);
       for (const page of ['', '/settings', '/held', '/explain?q=1'])
-        answers.push(await (await fetch(`${h.url}/schools/${school}${page}`, { headers: { cookie: op.cookie } })).text());
+        answers.push(
+          await (
+            await fetch(`${h.url}/schools/${school}${page}`, { headers: { cookie: op.cookie } })
+          ).text(),
+        );
     }
     answers.push((await op.call('GET', `/api/schools/south/runs/${runs[0]?.id}`)).text);
-    for (const route of ['/api/schools', '/api/accounts', '/api/audit', '/api/openapi.json', '/api/session'])
+    for (const route of [
+      '/api/schools',
+      '/api/accounts',
+      '/api/audit',
+      '/api/openapi.json',
+      '/api/session',
+    ])
       answers.push((await op.call('GET', route)).text);
-    answers.push(await (await fetch(`${h.url}/schools`, { headers: { cookie: op.cookie } })).text());
+    answers.push(
+      await (await fetch(`${h.url}/schools`, { headers: { cookie: op.cookie } })).text(),
+    );
     assert.ok(answers.length > 30);
     for (const secret of h.secrets)
       for (const [i, text] of answers.entries())
@@ -153,7 +193,9 @@ describe('console API', () => {
 
   test('sign-out ends the session; API tokens are shown once and work without CSRF', async () => {
     const op = await apiSession(h.url, 'op@example.org');
-    const created = (await op.call('POST', '/api/tokens', { name: 'ci' })).json() as { token: string };
+    const created = (await op.call('POST', '/api/tokens', { name: 'ci' })).json() as {
+      token: string;
+    };
     assert.match(created.token, /^aet_/);
     const withToken = await fetch(`${h.url}/api/schools/north/preview`, {
       method: 'POST',
@@ -185,16 +227,30 @@ describe('console API', () => {
       action: string;
       school: string | null;
     }>;
-    assert.ok(entries.some((e) => e.action === 'run.asked' && e.actor === 'south-admin@example.org' && e.school === 'south'));
+    assert.ok(
+      entries.some(
+        (e) =>
+          e.action === 'run.asked' && e.actor === 'south-admin@example.org' && e.school === 'south',
+      ),
+    );
     assert.ok(entries.some((e) => e.action === 'account.added'));
     // South's admin sees only south's lines.
-    const own = (await admin.call('GET', '/api/audit')).json().entries as Array<{ school: string | null }>;
+    const own = (await admin.call('GET', '/api/audit')).json().entries as Array<{
+      school: string | null;
+    }>;
     assert.ok(own.every((e) => e.school === 'south'));
   });
 
   test('OpenAPI lists the routes from their schemas', async () => {
-    const doc = (await (await fetch(`${h.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    for (const path of ['/api/schools', '/api/schools/{school}/held/confirm', '/api/schools/{school}/settings', '/healthz'])
+    const doc = (await (await fetch(`${h.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    for (const path of [
+      '/api/schools',
+      '/api/schools/{school}/held/confirm',
+      '/api/schools/{school}/settings',
+      '/healthz',
+    ])
       assert.ok(path in doc.paths, path);
   });
 });

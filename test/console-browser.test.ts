@@ -22,7 +22,8 @@ describe('console in a browser', () => {
   let context: BrowserContext;
   let page: Page;
   let profile: string;
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -89,7 +90,10 @@ describe('console in a browser', () => {
     const first = problems.first();
     const aurigaId = (await first.locator('.auriga-id').textContent())?.trim() ?? '';
     assert.match(aurigaId, /^\d+$/);
-    assert.match((await first.textContent()) ?? '', new RegExp(`${aurigaId}.*Auriga|Auriga.*${aurigaId}|${aurigaId}`));
+    assert.match(
+      (await first.textContent()) ?? '',
+      new RegExp(`${aurigaId}.*Auriga|Auriga.*${aurigaId}|${aurigaId}`),
+    );
     await shot('02-failing-school');
   });
 
@@ -125,7 +129,10 @@ describe('console in a browser', () => {
     await page.getByText(`${h.heldIds.length} sheet(s) deleted`).waitFor();
     const after = h.north.edusign.state().courses.map((c) => c.id);
     assert.equal(after.length, before.length - h.heldIds.length);
-    assert.ok(after.every((id) => before.includes(id)), 'no other sheet was touched');
+    assert.ok(
+      after.every((id) => before.includes(id)),
+      'no other sheet was touched',
+    );
     await shot('05-deletions-confirmed');
   });
 

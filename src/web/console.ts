@@ -8,7 +8,7 @@ import {
   planSchool,
   runSchool,
 } from '../app/index.ts';
-import { maskConfig } from '../config/mask.ts';
+import { MASK, maskConfig } from '../config/mask.ts';
 import type { Config } from '../config/schema.ts';
 import type { DoctorStep } from '../doctor/steps.ts';
 import { isAppError } from '../errors/app-error.ts';
@@ -181,11 +181,7 @@ export function createConsole(deps: ConsoleDeps) {
   };
 
   /** The sheets behind held deletions, named and dated from Edusign where it still has them. */
-  async function describeHeld(
-    school: ConsoleSchool,
-    items: readonly HeldItem[],
-    reason: string | null,
-  ) {
+  async function describeHeld(school: ConsoleSchool, items: readonly HeldItem[]) {
     const port = edusignPortFor(
       edusignClientFor(school.config, deps.fetch ? { fetch: deps.fetch } : {}),
     );
@@ -202,7 +198,7 @@ export function createConsole(deps: ConsoleDeps) {
         edusignId: item.edusignId,
         name: course?.content?.name ?? null,
         start: course?.start ?? mappings.get(item.aurigaId)?.courseStart ?? null,
-        why: reason ?? item.message,
+        why: `Intervention ${item.aurigaId} no longer appears in Auriga's window (cancelled or moved out), and its sheet has not started.`,
       });
     }
     return out;
@@ -283,7 +279,7 @@ export function createConsole(deps: ConsoleDeps) {
       return {
         runId: run?.id ?? null,
         reason: report?.guard?.reason ?? null,
-        items: await describeHeld(school, items, report?.guard?.reason ?? null),
+        items: await describeHeld(school, items),
         kept: kept ? { at: kept.dismissedAt, by: kept.dismissedBy } : null,
       };
     },
@@ -300,7 +296,7 @@ export function createConsole(deps: ConsoleDeps) {
       const now = guardHeld(preview);
       const changed = async (report: RunReport) => ({
         status: 'changed' as const,
-        held: await describeHeld(school, guardHeld(report), report.guard?.reason ?? null),
+        held: await describeHeld(school, guardHeld(report)),
       });
       if (
         now.length === 0 ||
@@ -491,11 +487,18 @@ export function createConsole(deps: ConsoleDeps) {
 
     async doctor(p: Principal, name: string): Promise<DoctorStep[]> {
       const school = await actable(p, name);
-      return doctorSchool(school.config, {
+      const steps = await doctorSchool(school.config, {
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
         now: deps.now,
         retry: { retries: 0 },
       });
+      // The doctor still tells a secret's length (its deprecated mask): the console tells nothing of it.
+      const hide = (text: string) => text.replace(/\*{8} \(\d+ characters\)/g, MASK);
+      return steps.map((step) => ({
+        ...step,
+        detail: hide(step.detail),
+        ...(step.fix === undefined ? {} : { fix: hide(step.fix) }),
+      }));
     },
 
     async accounts(p: Principal) {

@@ -288,6 +288,7 @@ ${
   held.items.length === 0
     ? html`<p>${t('held.none')}</p>`
     : html`<p>${t('held.intro')}</p>
+${held.reason ? html`<p class="warning">${held.reason}</p>` : null}
 ${held.kept ? html`<p class="notice">${t('held.kept', { at: when(ctx, held.kept.at), by: held.kept.by })}</p>` : null}
 ${heldTable(ctx, held.items)}
 ${
