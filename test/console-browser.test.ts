@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,6 +28,15 @@ describe('console in a browser', () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    // The test command calls it first; here too, so this file runs alone on a fresh machine.
+    if (!existsSync(CHROMIUM))
+      execFileSync(
+        'bash',
+        [path.join(import.meta.dirname, '..', 'scripts', 'ensure-chromium.sh')],
+        {
+          stdio: 'inherit',
+        },
+      );
     h = await startHarness();
     profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
