@@ -52,6 +52,37 @@ describe('console API', () => {
       assert.equal(theirs.status, 404, `${method} north${route}: ${theirs.text}`);
       assert.equal(theirs.text, missing.text, `${method} ${route}`);
     }
+    // The pages too: the same 404 page, but for the path echoed in the language switch.
+    for (const tail of ['', '/held', '/settings', '/explain?q=1', `/runs/${runId}`, '/live']) {
+      const page = async (school: string) => {
+        const path = `/schools/${school}${tail}`;
+        const res = await fetch(`${h.url}${path}`, { headers: { cookie: admin.cookie } });
+        return {
+          status: res.status,
+          body: (await res.text()).replaceAll(encodeURIComponent(path), ''),
+        };
+      };
+      const [theirs, missing] = [await page('north'), await page('nowhere')];
+      assert.equal(theirs.status, 404, `page north${tail}`);
+      assert.equal(theirs.body, missing.body, `page ${tail}`);
+    }
+    for (const tail of [
+      '/run',
+      '/preview',
+      '/held/confirm',
+      '/held/keep',
+      '/settings',
+      '/check',
+      '/activate',
+    ]) {
+      const res = await fetch(`${h.url}/schools/north${tail}`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `_csrf=${encodeURIComponent(admin.csrf)}&aurigaIds=1`,
+        redirect: 'manual',
+      });
+      assert.equal(res.status, 404, `POST page north${tail}`);
+    }
     // The school list does not name it either; its own school is there.
     const listed = (await admin.call('GET', '/api/schools')).json().schools as Array<{
       name: string;
@@ -239,6 +270,103 @@ describe('console API', () => {
       school: string | null;
     }>;
     assert.ok(own.every((e) => e.school === 'south'));
+  });
+
+  test('a school set up through the API: validated like config check, secrets write-only, audited', async () => {
+    const op = await apiSession(h.url, 'op@example.org');
+    const spare = h.spare;
+    const settings = {
+      auriga: {
+        url: spare.auriga.url,
+        keycloakUrl: spare.auriga.keycloakUrl,
+        realm: spare.auriga.realm,
+        clientId: spare.auriga.clientId,
+        clientSecret: spare.auriga.clientSecret,
+        username: spare.auriga.username,
+        password: spare.auriga.password,
+        interventionsQueryId: spare.auriga.interventionsQueryId,
+      },
+      edusign: { token: spare.edusign.token, baseUrl: spare.edusign.url },
+    };
+    const bad = await op.call('POST', '/api/schools', {
+      name: 'west',
+      settings: { ...settings, options: { windowDays: 500 } },
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /windowDays/);
+    const fromEnv = await op.call('POST', '/api/schools', {
+      name: 'west',
+      settings: { ...settings, auriga: { ...settings.auriga, password: { env: 'HOME' } } },
+    });
+    assert.equal(fromEnv.status, 400, 'a console setting never reads the server environment');
+    assert.equal((await op.call('POST', '/api/schools', { name: 'west', settings })).status, 201);
+    assert.equal((await op.call('POST', '/api/schools', { name: 'west', settings })).status, 409);
+    // A secret left out keeps its value; the answer never carries one.
+    const changed = await op.call('PUT', '/api/schools/west/settings', {
+      options: { windowDays: 7 },
+    });
+    assert.equal(changed.status, 200, changed.text);
+    const read = await op.call('GET', '/api/schools/west/settings');
+    assert.equal(
+      (read.json().settings as { options: { windowDays: number } }).options.windowDays,
+      7,
+    );
+    for (const secret of [spare.auriga.clientSecret, spare.auriga.password, spare.edusign.token]) {
+      assert.ok(!read.text.includes(secret));
+      assert.ok(!changed.text.includes(secret));
+    }
+    const steps = (await op.call('POST', '/api/schools/west/doctor')).json().steps as Array<{
+      id: string;
+      status: string;
+    }>;
+    assert.equal(steps.find((s) => s.id === 'keycloak.user')?.status, 'passed');
+    const listed = (await op.call('GET', '/api/schools')).json().schools as Array<{
+      name: string;
+      state: string;
+    }>;
+    assert.equal(listed.find((s) => s.name === 'west')?.state, 'disabled');
+    const audit = (await op.call('GET', '/api/audit')).json().entries as Array<{
+      action: string;
+      school: string;
+    }>;
+    assert.ok(audit.some((e) => e.action === 'settings.changed' && e.school === 'west'));
+  });
+
+  test('why is X missing: by Auriga id, and by a name read from Auriga today', async () => {
+    const admin = await apiSession(h.url, 'north-admin@example.org');
+    const learner = h.north.school.learners[0];
+    assert.ok(learner);
+    const byId = (await admin.call('GET', `/api/schools/north/explain?q=${learner.id}`)).json() as {
+      answers: Array<{ subject: string; aurigaId: string; sentences: string[] }>;
+    };
+    assert.ok(byId.answers.some((a) => a.subject === 'learner' && a.aurigaId === learner.id));
+    const name = encodeURIComponent(learner.lastName);
+    const byName = (await admin.call('GET', `/api/schools/north/explain?q=${name}`)).json() as {
+      answers: Array<{ aurigaId: string; sentences: string[] }>;
+    };
+    const found = byName.answers.find((a) => a.aurigaId === learner.id);
+    assert.ok(found, JSON.stringify(byName).slice(0, 500));
+    assert.ok((found.sentences[0] ?? '').length > 10);
+  });
+
+  test('confirming the set held now deletes exactly it, and the audit log says who', async () => {
+    const admin = await apiSession(h.url, 'north-admin@example.org');
+    const before = h.north.edusign.state().courses.length;
+    const done = await admin.call('POST', '/api/schools/north/held/confirm', {
+      aurigaIds: h.heldIds,
+    });
+    assert.equal(done.status, 200, done.text);
+    assert.deepEqual(((done.json().deleted as string[]) ?? []).sort(), [...h.heldIds].sort());
+    assert.equal(h.north.edusign.state().courses.length, before - h.heldIds.length);
+    const op = await apiSession(h.url, 'op@example.org');
+    const audit = (await op.call('GET', '/api/audit')).json().entries as Array<{
+      action: string;
+      actor: string;
+      detail: { aurigaIds?: string[] };
+    }>;
+    const line = audit.find((e) => e.action === 'deletions.confirmed');
+    assert.equal(line?.actor, 'north-admin@example.org');
+    assert.deepEqual([...(line?.detail.aurigaIds ?? [])].sort(), [...h.heldIds].sort());
   });
 
   test('OpenAPI lists the routes from their schemas', async () => {
