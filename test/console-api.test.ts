@@ -369,6 +369,25 @@ describe('console API', () => {
     assert.deepEqual([...(line?.detail.aurigaIds ?? [])].sort(), [...h.heldIds].sort());
   });
 
+  test("a run's per-record outcomes download as CSV, one line per record written or held", async () => {
+    const op = await apiSession(h.url, 'op@example.org');
+    const runs = (await op.call('GET', '/api/schools/north/runs')).json().runs as Array<{
+      id: string;
+      writes: number;
+    }>;
+    const first = runs[runs.length - 1];
+    assert.ok(first && first.writes > 0);
+    const response = await fetch(`${h.url}/api/schools/north/runs/${first.id}/outcomes.csv`, {
+      headers: { cookie: op.cookie },
+    });
+    assert.match(response.headers.get('content-type') ?? '', /text\/csv/);
+    assert.match(response.headers.get('content-disposition') ?? '', /attachment/);
+    const lines = (await response.text()).trim().split('\r\n');
+    assert.equal(lines[0], 'kind,auriga_id,edusign_id,outcome,code,reason');
+    assert.equal(lines.length - 1, first.writes);
+    assert.ok(lines.slice(1).every((line) => /^(sheet|learner|instructor|group),/.test(line)));
+  });
+
   test('OpenAPI lists the routes from their schemas', async () => {
     const doc = (await (await fetch(`${h.url}/api/openapi.json`)).json()) as {
       paths: Record<string, unknown>;

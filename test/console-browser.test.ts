@@ -208,6 +208,8 @@ describe('console in a browser', () => {
     await page.getByRole('button', { name: 'Lancer maintenant' }).waitFor();
     await page.getByRole('button', { name: 'Aperçu' }).waitFor();
     await page.getByRole('link', { name: 'English' }).waitFor();
+    // The report's problem sentences too, with their Auriga ids.
+    await page.locator('#problems li', { hasText: 'n’a pas d’e-mail' }).first().waitFor();
     await shot('10-french');
   });
 });

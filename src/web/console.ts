@@ -70,6 +70,8 @@ export interface HeldDeletion {
 export interface HeldView {
   readonly runId: string | null;
   readonly reason: string | null;
+  /** The guard's numbers, for a page to say the reason in its own language. */
+  readonly guard: { readonly deletions: number; readonly managed: number } | null;
   readonly items: readonly HeldDeletion[];
   /** Set when a person chose "Keep them" for exactly this set. */
   readonly kept: { readonly at: string; readonly by: string } | null;
@@ -279,6 +281,9 @@ export function createConsole(deps: ConsoleDeps) {
       return {
         runId: run?.id ?? null,
         reason: report?.guard?.reason ?? null,
+        guard: report?.guard?.triggered
+          ? { deletions: report.guard.deletions, managed: report.guard.managed }
+          : null,
         items: await describeHeld(school, items),
         kept: kept ? { at: kept.dismissedAt, by: kept.dismissedBy } : null,
       };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pickLanguage, translator } from './i18n.ts';
+import { pickLanguage, problemSentence, translator } from './i18n.ts';
 
 test('the language: the switch first, then the browser, then English', () => {
   assert.equal(pickLanguage(undefined, 'fr-FR,fr;q=0.9,en;q=0.8'), 'fr');
@@ -27,4 +27,15 @@ test('the accessible names the console promises, in both languages', () => {
     assert.equal(fr(key), french);
   }
   assert.equal(en('held.deleted', { n: 3, runId: 'r' }), '3 sheet(s) deleted (run r).');
+});
+
+test("a problem's sentence in French keeps its Auriga ids; an unknown code keeps the report's", () => {
+  const p = {
+    code: 'person.missing_email',
+    aurigaId: '24830',
+    row: { favorite: 'interventions', id: '112007' },
+  };
+  assert.match(problemSentence('fr', p) ?? '', /La personne 24830 n’a pas d’e-mail/);
+  assert.equal(problemSentence('en', p), null);
+  assert.equal(problemSentence('fr', { ...p, code: 'something.new' }), null);
 });

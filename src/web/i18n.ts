@@ -58,7 +58,7 @@ const en = {
   'school.preview': 'Preview',
   'school.asked': 'A run was asked for: it starts as soon as a slot is free.',
   'school.already': 'A run of this school is already waiting or running.',
-  'school.live': 'Run in progress',
+  'school.live': 'Live view of the run',
   'school.noLive': 'No run in progress.',
   'school.runs': 'Last runs',
   'school.chart': 'Writes and problems per run, oldest on the left',
@@ -149,6 +149,11 @@ const en = {
   'accounts.passwordSet': 'Password set',
   'error.title': 'Error',
   'error.notFound': 'No such school, or not one of yours.',
+  'held.whyRemoved':
+    "Intervention {id} no longer appears in Auriga's window (cancelled or moved out), and its sheet has not started.",
+  'held.guard':
+    'This run would delete {deletions} of the {managed} sheets it manages in the window: more than the mass-change guard lets through without a person.',
+  'problem.original': 'As the report says it',
   yes: 'yes',
   no: 'no',
   never: 'never',
@@ -208,7 +213,7 @@ const fr: Record<Key, string> = {
   'school.preview': 'Aperçu',
   'school.asked': 'Une exécution est demandée : elle démarre dès qu’une place se libère.',
   'school.already': 'Une exécution de cette école attend ou tourne déjà.',
-  'school.live': 'Exécution en cours',
+  'school.live': 'Suivi de l’exécution',
   'school.noLive': 'Aucune exécution en cours.',
   'school.runs': 'Dernières exécutions',
   'school.chart': 'Écritures et problèmes par exécution, la plus ancienne à gauche',
@@ -300,10 +305,69 @@ const fr: Record<Key, string> = {
   'accounts.passwordSet': 'Mot de passe défini',
   'error.title': 'Erreur',
   'error.notFound': 'Aucune école de ce nom, ou pas l’une des vôtres.',
+  'held.whyRemoved':
+    'L’intervention {id} n’apparaît plus dans la fenêtre d’Auriga (annulée ou déplacée), et sa feuille n’a pas commencé.',
+  'held.guard':
+    'Cette exécution supprimerait {deletions} des {managed} feuilles qu’elle gère dans la fenêtre : plus que le garde-fou des changements massifs ne laisse passer sans une personne.',
+  'problem.original': 'Le texte du rapport (en anglais)',
   yes: 'oui',
   no: 'non',
   never: 'jamais',
 };
+
+/**
+ * The report's problem sentences in French, by problem code: what is wrong
+ * and what to do in Auriga, with the Auriga ids. The report's own sentence
+ * (English, with every detail) is shown beside it. A code not listed here
+ * is shown as the report gives it.
+ */
+const PROBLEMS_FR: Readonly<Record<string, string>> = {
+  'row.end_before_start':
+    'L’intervention {row} se termine avant ou quand elle commence : corrigez sa fin dans Auriga ; elle n’est pas synchronisée d’ici là.',
+  'row.missing_id':
+    'Une ligne du favori {favorite} n’a pas d’identifiant : corrigez-la dans Auriga ; elle n’est pas synchronisée.',
+  'row.duplicate_id':
+    'L’identifiant {id} apparaît sur plusieurs lignes du favori {favorite} : corrigez le favori dans Auriga.',
+  'row.bad_shape':
+    'La ligne {row} du favori {favorite} n’a pas la forme attendue : vérifiez les colonnes du favori dans Auriga.',
+  'row.bad_label':
+    'La ligne {row} du favori {favorite} a un libellé illisible : corrigez-le dans Auriga.',
+  'row.bad_time':
+    'La ligne {row} du favori {favorite} a une date ou une heure illisible : corrigez-la dans Auriga.',
+  'person.missing_email':
+    'La personne {id} n’a pas d’e-mail : ajoutez-le dans Auriga ; les feuilles sont synchronisées sans elle.',
+  'person.shared_email':
+    'La personne {id} partage son e-mail avec une autre : un e-mail, une personne ; corrigez-le dans Auriga.',
+  'person.conflicting_details':
+    'La personne {id} apparaît avec des informations différentes selon les interventions : harmonisez-les dans Auriga.',
+  'person.broken_entry':
+    'Une entrée de personne ({id}) de l’intervention {row} est illisible : corrigez-la dans Auriga ; le reste de l’intervention est synchronisé.',
+  'sheet.no_instructor':
+    'L’intervention {id} n’a aucun formateur complet (nom, prénom, e-mail) : Edusign en exige un sur chaque feuille ; complétez-le dans Auriga.',
+  'group.unknown':
+    'Le groupe {id} n’est pas dans le favori Groupes : ajoutez-le (ou vérifiez groupsQueryId) ; les feuilles sont synchronisées sans lui.',
+  'group.missing_label': 'Le groupe {id} n’a pas de libellé : ajoutez-le dans Auriga.',
+};
+
+/** A problem's sentence in the page's language, or null when the report's own is the only one. */
+export function problemSentence(
+  lang: Lang,
+  problem: {
+    code: string;
+    aurigaId: string;
+    row?: { favorite: string; id: string } | undefined;
+  },
+): string | null {
+  if (lang === 'en') return null;
+  const template = PROBLEMS_FR[problem.code];
+  if (template === undefined) return null;
+  const values: Record<string, string> = {
+    id: problem.aurigaId,
+    row: problem.row?.id ?? problem.aurigaId,
+    favorite: problem.row?.favorite === 'groups' ? 'Groupes' : 'Interventions',
+  };
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
+}
 
 const WORDS: Record<Lang, Record<Key, string>> = { en, fr };
 

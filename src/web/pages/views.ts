@@ -4,7 +4,7 @@ import type { Explanation } from '../../explain/explain.ts';
 import type { AuditEntry, RunRecord } from '../../store/port.ts';
 import type { RunReport } from '../../sync/report.ts';
 import type { HeldDeletion, HeldView, RunSummary, SchoolSummary } from '../console.ts';
-import type { Key } from '../i18n.ts';
+import { type Key, problemSentence } from '../i18n.ts';
 import type { LiveRun } from '../live.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout, type PageContext } from './layout.ts';
@@ -20,6 +20,15 @@ const when = (ctx: PageContext, at: string | null | undefined) =>
 const stateWord = (ctx: PageContext, state: string) => ctx.t(`state.${state}` as Key) ?? state;
 const badge = (ctx: PageContext, state: string) =>
   html`<span class="badge state-${state}">${stateWord(ctx, state)}</span>`;
+/** A problem: its Auriga id, the sentence in the page's language, the report's own beside it. */
+const problemItem = (ctx: PageContext, p: RunReport['problems'][number]) => {
+  const translated = problemSentence(ctx.lang, p);
+  return html`<li><span class="auriga-id">${p.aurigaId}</span> ${p.row ? html`<span class="row">[${p.row.favorite} ${p.row.id}]</span> ` : null}${
+    translated === null
+      ? p.message
+      : html`${translated} <details><summary>${ctx.t('problem.original')}</summary>${p.message}</details>`
+  }</li>`;
+};
 const seconds = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(1)} s`);
 
 export const FLEET_STATES = [
@@ -205,7 +214,7 @@ ${
     ? html`<p>${t('school.noProblems')}</p>`
     : [...byKind.entries()].map(
         ([code, list]) => html`<h3>${code} (${list.length})</h3>
-<ul class="problems">${list.map((p) => html`<li><span class="auriga-id">${p.aurigaId}</span> ${p.row ? html`<span class="row">[${p.row.favorite} ${p.row.id}]</span> ` : null}${p.message}</li>`)}</ul>`,
+<ul class="problems">${list.map((p) => problemItem(ctx, p))}</ul>`,
       )
 }
 </section>
@@ -238,7 +247,7 @@ ${report.error ? html`<p class="error" role="alert">[${report.error.code}] ${rep
 ${report.guard?.triggered && report.guard.reason ? html`<p class="warning">${report.guard.reason}</p>` : null}
 ${report.failures.length > 0 ? html`<h2>${t('run.failures')} (${report.failures.length})</h2><ul>${report.failures.slice(0, 200).map((f) => html`<li>${f.message}</li>`)}</ul>` : null}
 ${report.held.length > 0 ? html`<h2>${t('run.heldItems')} (${report.held.length})</h2><ul>${report.held.slice(0, 200).map((f) => html`<li><span class="auriga-id">${f.aurigaId}</span> ${f.message}</li>`)}</ul>` : null}
-${report.problems.length > 0 ? html`<h2>${t('run.problems')} (${report.problems.length})</h2><ul class="problems">${report.problems.slice(0, 200).map((p) => html`<li><span class="auriga-id">${p.aurigaId}</span> ${p.message}</li>`)}</ul>` : null}
+${report.problems.length > 0 ? html`<h2>${t('run.problems')} (${report.problems.length})</h2><ul class="problems">${report.problems.slice(0, 200).map((p) => problemItem(ctx, p))}</ul>` : null}
 ${report.planned && report.planned.length > 0 ? html`<h2>${t('run.planned')} (${report.planned.length})</h2><table><tbody>${report.planned.slice(0, 300).map((op) => html`<tr><td>${op.action}</td><td>${op.kind}</td><td>${op.aurigaId}</td><td>${op.reason}</td></tr>`)}</tbody></table>` : null}`;
 }
 
@@ -265,13 +274,13 @@ export function previewPage(ctx: PageContext, school: string, report: RunReport)
 function heldTable(ctx: PageContext, items: readonly HeldDeletion[]) {
   const { t } = ctx;
   return html`<table><thead><tr><th scope="col">${t('held.name')}</th><th scope="col">${t('held.date')}</th><th scope="col">${t('held.id')}</th><th scope="col">${t('held.why')}</th></tr></thead>
-<tbody>${items.map((i) => html`<tr><td>${i.name ?? '—'}</td><td>${when(ctx, i.start)}</td><td class="auriga-id">${i.aurigaId}</td><td>${i.why}</td></tr>`)}</tbody></table>`;
+<tbody>${items.map((i) => html`<tr><td>${i.name ?? '—'}</td><td>${when(ctx, i.start)}</td><td class="auriga-id">${i.aurigaId}</td><td>${ctx.t('held.whyRemoved', { id: i.aurigaId })}</td></tr>`)}</tbody></table>`;
 }
 
 export function heldPage(
   ctx: PageContext,
   school: string,
-  held: Pick<HeldView, 'items' | 'kept'> & { reason?: string | null },
+  held: Pick<HeldView, 'items' | 'kept'> & Partial<Pick<HeldView, 'reason' | 'guard'>>,
   options: { canAct: boolean; notice?: Html | string; status?: 'changed' },
 ) {
   const { t } = ctx;
@@ -288,7 +297,7 @@ ${
   held.items.length === 0
     ? html`<p>${t('held.none')}</p>`
     : html`<p>${t('held.intro')}</p>
-${held.reason ? html`<p class="warning">${held.reason}</p>` : null}
+${held.guard ? html`<p class="warning">${t('held.guard', held.guard)}</p>` : held.reason ? html`<p class="warning">${held.reason}</p>` : null}
 ${held.kept ? html`<p class="notice">${t('held.kept', { at: when(ctx, held.kept.at), by: held.kept.by })}</p>` : null}
 ${heldTable(ctx, held.items)}
 ${
