@@ -44,6 +44,8 @@ export interface SchoolSummary {
   readonly nextRunAt: string | null;
   readonly openProblems: number;
   readonly heldDeletions: number;
+  /** The school's zone: its dates are shown on its wall clock. */
+  readonly timeZone: string;
 }
 
 export interface RunSummary {
@@ -156,6 +158,7 @@ export function createConsole(deps: ConsoleDeps) {
       nextRunAt: school.active ? health.nextRunAt : null,
       openProblems: last?.problems.length ?? 0,
       heldDeletions: guardHeld(last).length,
+      timeZone: school.config.options.timeZone,
     };
   }
 
@@ -244,6 +247,11 @@ export function createConsole(deps: ConsoleDeps) {
       const school = await visible(p, name);
       const [state, runs] = await Promise.all([summary(school), runsOf(school)]);
       return { ...state, runs: runs.map(runSummary), live: deps.live.get(name) ?? null };
+    },
+
+    /** The zone a school's dates are shown in. */
+    async timeZone(p: Principal, name: string): Promise<string> {
+      return (await visible(p, name)).config.options.timeZone;
     },
 
     async live(p: Principal, name: string): Promise<{ running: boolean; run: LiveRun | null }> {

@@ -9,6 +9,8 @@ export interface PageContext {
   readonly who: { readonly email: string; readonly role: string } | null;
   /** The session's CSRF token, for the forms of the page. */
   readonly csrf: string;
+  /** Dates are shown on this zone's clock, named. @default Europe/Paris (the schools' usual zone) */
+  readonly timeZone?: string;
 }
 
 export const csrfField = (ctx: PageContext) =>

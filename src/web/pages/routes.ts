@@ -88,7 +88,10 @@ export function registerPages(
         const who = await auth.identify(request);
         if (who?.via !== 'session')
           return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
-        const ctx = context(request, reply, who);
+        let ctx = context(request, reply, who);
+        const school = (request.params as { school?: string }).school;
+        if (school !== undefined && school !== 'new')
+          ctx = { ...ctx, timeZone: await c.timeZone(who, school).catch(() => 'Europe/Paris') };
         if (method === 'POST' && !auth.csrfOk(request, who))
           return send(
             reply,

@@ -12,9 +12,13 @@ import { csrfField, layout, type PageContext } from './layout.ts';
 const when = (ctx: PageContext, at: string | null | undefined) =>
   at
     ? new Date(at).toLocaleString(ctx.lang === 'fr' ? 'fr-FR' : 'en-GB', {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-        timeZone: 'Europe/Paris',
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+        timeZone: ctx.timeZone ?? 'Europe/Paris',
       })
     : ctx.t('never');
 const stateWord = (ctx: PageContext, state: string) => ctx.t(`state.${state}` as Key) ?? state;
@@ -127,8 +131,8 @@ ${
     (s) => html`<tr>
     <th scope="row"><a href="/schools/${encodeURIComponent(s.name)}">${s.name}</a></th>
     <td>${badge(ctx, s.state)}${s.running ? html` ${badge(ctx, 'running')}` : null}</td>
-    <td>${when(ctx, s.lastRun?.finishedAt)}</td>
-    <td>${s.nextRunAt ? when(ctx, s.nextRunAt) : '—'}</td>
+    <td>${when({ ...ctx, timeZone: s.timeZone }, s.lastRun?.finishedAt)}</td>
+    <td>${s.nextRunAt ? when({ ...ctx, timeZone: s.timeZone }, s.nextRunAt) : '—'}</td>
     <td>${s.openProblems > 0 ? html`<a href="/schools/${encodeURIComponent(s.name)}#problems">${s.openProblems}</a>` : '0'}</td>
   </tr>`,
   )}
@@ -344,51 +348,71 @@ ${
 export const SETTINGS_FIELDS: ReadonlyArray<{
   readonly name: string;
   readonly type: 'url' | 'text' | 'secret' | 'number' | 'checkbox' | 'schedule';
-  readonly label: string;
+  readonly label: Key;
   readonly section: 'auriga' | 'edusign' | 'options';
 }> = [
-  { section: 'auriga', name: 'auriga.url', type: 'url', label: 'Auriga URL' },
-  { section: 'auriga', name: 'auriga.keycloakUrl', type: 'url', label: 'Keycloak URL' },
-  { section: 'auriga', name: 'auriga.realm', type: 'text', label: 'Realm' },
-  { section: 'auriga', name: 'auriga.clientId', type: 'text', label: 'Client id' },
-  { section: 'auriga', name: 'auriga.clientSecret', type: 'secret', label: 'Client secret' },
-  { section: 'auriga', name: 'auriga.username', type: 'text', label: 'Username' },
-  { section: 'auriga', name: 'auriga.password', type: 'secret', label: 'Password (Auriga)' },
+  { section: 'auriga', name: 'auriga.url', type: 'url', label: 'field.auriga.url' },
+  { section: 'auriga', name: 'auriga.keycloakUrl', type: 'url', label: 'field.auriga.keycloakUrl' },
+  { section: 'auriga', name: 'auriga.realm', type: 'text', label: 'field.auriga.realm' },
+  { section: 'auriga', name: 'auriga.clientId', type: 'text', label: 'field.auriga.clientId' },
+  {
+    section: 'auriga',
+    name: 'auriga.clientSecret',
+    type: 'secret',
+    label: 'field.auriga.clientSecret',
+  },
+  { section: 'auriga', name: 'auriga.username', type: 'text', label: 'field.auriga.username' },
+  { section: 'auriga', name: 'auriga.password', type: 'secret', label: 'field.auriga.password' },
   {
     section: 'auriga',
     name: 'auriga.interventionsQueryId',
     type: 'text',
-    label: 'Interventions favorite id',
+    label: 'field.auriga.interventionsQueryId',
   },
-  { section: 'auriga', name: 'auriga.groupsQueryId', type: 'text', label: 'Groups favorite id' },
-  { section: 'edusign', name: 'edusign.token', type: 'secret', label: 'Edusign API token' },
-  { section: 'edusign', name: 'edusign.baseUrl', type: 'url', label: 'Edusign API URL' },
+  {
+    section: 'auriga',
+    name: 'auriga.groupsQueryId',
+    type: 'text',
+    label: 'field.auriga.groupsQueryId',
+  },
+  { section: 'edusign', name: 'edusign.token', type: 'secret', label: 'field.edusign.token' },
+  { section: 'edusign', name: 'edusign.baseUrl', type: 'url', label: 'field.edusign.baseUrl' },
   {
     section: 'edusign',
     name: 'edusign.requestsPerMinute',
     type: 'number',
-    label: 'Requests per minute',
+    label: 'field.edusign.requestsPerMinute',
   },
-  { section: 'options', name: 'options.timeZone', type: 'text', label: 'Time zone' },
-  { section: 'options', name: 'options.syncGroups', type: 'checkbox', label: 'Synchronize groups' },
-  { section: 'options', name: 'options.windowDays', type: 'number', label: 'Window (days)' },
+  { section: 'options', name: 'options.timeZone', type: 'text', label: 'field.options.timeZone' },
+  {
+    section: 'options',
+    name: 'options.syncGroups',
+    type: 'checkbox',
+    label: 'field.options.syncGroups',
+  },
+  {
+    section: 'options',
+    name: 'options.windowDays',
+    type: 'number',
+    label: 'field.options.windowDays',
+  },
   {
     section: 'options',
     name: 'options.schedule',
     type: 'schedule',
-    label: 'Schedule (HH:MM-HH:MM, …)',
+    label: 'field.options.schedule',
   },
   {
     section: 'options',
     name: 'options.maxDeleteShare',
     type: 'number',
-    label: 'Guard: share of deletions held (0–1)',
+    label: 'field.options.maxDeleteShare',
   },
   {
     section: 'options',
     name: 'options.maxDeleteCount',
     type: 'number',
-    label: 'Guard: deletions held above',
+    label: 'field.options.maxDeleteCount',
   },
 ];
 
@@ -451,15 +475,15 @@ export function settingsPage(
     const given = input.form?.[f.name];
     if (f.type === 'secret') {
       // A stored secret is never sent back, not even masked: the field is empty, its placeholder says whether one is set.
-      return html`<label for="${id}">${f.label}</label><input id="${id}" type="password" name="${f.name}" autocomplete="off" ${input.config ? html`placeholder="${t('settings.secretSet')}"` : html`required`} ${disabled ? html`disabled` : null}>`;
+      return html`<label for="${id}">${ctx.t(f.label)}</label><input id="${id}" type="password" name="${f.name}" autocomplete="off" ${input.config ? html`placeholder="${t('settings.secretSet')}"` : html`required`} ${disabled ? html`disabled` : null}>`;
     }
     if (f.type === 'checkbox') {
       const checked =
         given !== undefined ? given === 'on' : fieldValue(input.config, f.name) === 'true';
-      return html`<label for="${id}">${f.label}</label><input id="${id}" type="checkbox" name="${f.name}" ${checked ? html`checked` : null} ${disabled ? html`disabled` : null}>`;
+      return html`<label for="${id}">${ctx.t(f.label)}</label><input id="${id}" type="checkbox" name="${f.name}" ${checked ? html`checked` : null} ${disabled ? html`disabled` : null}>`;
     }
     const value = typeof given === 'string' ? given : fieldValue(input.config, f.name);
-    return html`<label for="${id}">${f.label}</label><input id="${id}" type="${f.type === 'number' ? 'text' : f.type === 'url' ? 'url' : 'text'}" ${f.type === 'number' ? html`inputmode="decimal"` : null} name="${f.name}" value="${value}" ${disabled ? html`disabled` : null}>`;
+    return html`<label for="${id}">${ctx.t(f.label)}</label><input id="${id}" type="${f.type === 'number' ? 'text' : f.type === 'url' ? 'url' : 'text'}" ${f.type === 'number' ? html`inputmode="decimal"` : null} name="${f.name}" value="${value}" ${disabled ? html`disabled` : null}>`;
   };
   const group = (section: 'auriga' | 'edusign' | 'options', legend: string) =>
     html`<fieldset><legend>${legend}</legend><div class="grid">${SETTINGS_FIELDS.filter((f) => f.section === section).map(field)}</div></fieldset>`;
