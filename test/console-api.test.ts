@@ -349,6 +349,21 @@ describe('console API', () => {
     assert.ok((found.sentences[0] ?? '').length > 10);
   });
 
+  test('keep them: the hold of exactly that set is dismissed, said on the page, and audited', async () => {
+    const admin = await apiSession(h.url, 'north-admin@example.org');
+    const kept = await admin.call('POST', '/api/schools/north/held/keep', { aurigaIds: h.heldIds });
+    assert.equal(kept.status, 200, kept.text);
+    const held = (await admin.call('GET', '/api/schools/north/held')).json() as {
+      kept: { by: string } | null;
+      items: unknown[];
+    };
+    assert.equal(held.kept?.by, 'north-admin@example.org');
+    assert.equal(held.items.length, h.heldIds.length, 'kept, not deleted');
+    const op = await apiSession(h.url, 'op@example.org');
+    const audit = (await op.call('GET', '/api/audit')).json().entries as Array<{ action: string }>;
+    assert.ok(audit.some((e) => e.action === 'deletions.kept'));
+  });
+
   test('confirming the set held now deletes exactly it, and the audit log says who', async () => {
     const admin = await apiSession(h.url, 'north-admin@example.org');
     const before = h.north.edusign.state().courses.length;

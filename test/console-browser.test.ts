@@ -83,6 +83,12 @@ describe('console in a browser', () => {
     await table.getByRole('row', { name: /north.*deletions held/ }).waitFor();
     await table.getByRole('row', { name: /south.*failed/ }).waitFor();
     await shot('01-fleet');
+    // Filter by state: only the failed school is left.
+    await page.getByRole('combobox', { name: 'State' }).selectOption('failed');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/state=failed/);
+    assert.equal(await table.getByRole('row', { name: /north/ }).count(), 0);
+    await table.getByRole('row', { name: /south/ }).waitFor();
     // The link serves once.
     await context.clearCookies();
     await page.goto(link);

@@ -107,7 +107,7 @@ export function fleetPage(
   return layout(
     ctx,
     t('fleet.title'),
-    html`<ul class="counts" aria-label="${t('fleet.state')}">
+    html`<ul class="counts" aria-label="${t('fleet.counts')}">
   ${counts.map(({ state, n }) => html`<li><a href="/schools?state=${state}">${badge(ctx, state)} <strong>${n}</strong></a></li>`)}
 </ul>
 <form method="get" action="/schools" class="filters" role="search">
