@@ -350,7 +350,8 @@ export function createConsole(deps: ConsoleDeps) {
 
     async runNow(p: Principal, name: string) {
       await actable(p, name);
-      deps.live.start(name, iso());
+      // A run already in progress keeps its live view; a new one starts as queued.
+      if (!deps.running().includes(name)) deps.live.start(name, iso());
       const queued = await deps.enqueue(name);
       await audit(p, name, 'run.asked', { queued });
       return { queued };
