@@ -51,6 +51,12 @@ test('user add prints a one-time link, user token a token; both stored hashed', 
     );
     const apiToken = /aet_\S+/.exec(token.out())?.[0] ?? '';
     assert.ok(apiToken.length > 20);
+    const again = io();
+    assert.equal(
+      await main(['user', 'link', '--email', 'ana@school.fr', '--database', file], again.cli),
+      0,
+    );
+    assert.match(again.out(), /\/welcome\?token=/);
     const store = await openSqliteStore(file);
     const account = await store.console().findAccountByEmail('ana@school.fr');
     assert.deepEqual([account?.role, account?.schools], ['admin', ['north']]);

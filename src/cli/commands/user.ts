@@ -5,17 +5,20 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/service.ts';
 import { ROLES, type Role } from '../../store/console/port.ts';
 import { openStore } from '../../store/index.ts';
 import type { Store } from '../../store/port.ts';
-import { addAccount, newApiToken } from '../../web/console.ts';
+import { addAccount, newApiToken, signInLink } from '../../web/console.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage:
   auriga-edusign user add --email E --role operator|admin|viewer [--school NAME ...]
                           (--config FILE | --database URL) [--url CONSOLE_URL]
   auriga-edusign user token --email E (--config FILE | --database URL) [--name NAME]
+  auriga-edusign user link --email E (--config FILE | --database URL) [--url CONSOLE_URL]
 
 add    creates a console account and prints a one-time sign-in link: the
        person opens it and chooses a password (the link works once, for 7 days).
        An admin or a viewer sees only the schools given with --school.
+link   prints a new one-time link for an existing account (a forgotten
+       password): using it sets a new password and ends the account's sessions.
 token  prints a new API token for the account (Authorization: Bearer …),
        shown once; it acts with the account's role and schools.
 
@@ -49,8 +52,8 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(HELP);
     return EXIT.ok;
   }
-  if (action !== 'add' && action !== 'token') {
-    io.stderr.write(`Unknown action "${action}": add or token.\n\n${HELP}`);
+  if (action !== 'add' && action !== 'token' && action !== 'link') {
+    io.stderr.write(`Unknown action "${action}": add, link or token.\n\n${HELP}`);
     return EXIT.config;
   }
   if (!values.email) throw new ConfigError('config.bad_option', '--email is required.');
@@ -84,6 +87,23 @@ export const run: Command = async (argv, io) => {
         'config.bad_option',
         `No account for ${values.email}: add it first with \`user add\`.`,
       );
+    if (action === 'link') {
+      const link = await signInLink(store.console(), account.id, {
+        now,
+        publicUrl: values.url ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,
+      });
+      await store.console().audit({
+        at: now().toISOString(),
+        actor: 'cli',
+        school: account.schools[0] ?? null,
+        action: 'account.link_issued',
+        detail: { email: account.email },
+      });
+      io.stdout.write(
+        `One-time sign-in link for ${account.email} (works once, for 7 days):\n${link}\n`,
+      );
+      return EXIT.ok;
+    }
     const { token } = await newApiToken(store.console(), account, values.name ?? 'cli', now);
     io.stdout.write(
       `API token for ${account.email} (shown once; send it as "Authorization: Bearer <token>"):\n${token}\n`,
