@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   aurigaReaderFor,
   doctorSchool,
@@ -16,10 +15,11 @@ import type { Explanation, Subject } from '../explain/explain.ts';
 import { type SchoolHealth, schoolHealth } from '../serve/health.ts';
 import type { Account, AuditEntry, ConsoleStore, Role, RunRecord } from '../store/port.ts';
 import type { HeldItem, RunReport } from '../sync/report.ts';
-import { API_TOKEN_PREFIX, hashToken, newToken } from './auth/tokens.ts';
+import { addAccount, newApiToken, publicAccount } from './accounts.ts';
 import { forbidden, notFound, schoolNotFound, WebError } from './errors.ts';
 import type { LiveBoard, LiveRun } from './live.ts';
 import { type ConsoleSchool, parseConsoleSettings, type SchoolRegistry } from './schools.ts';
+import { changedKeys, mergeSettings } from './settings.ts';
 
 /**
  * What the console does, for the JSON API and the pages alike: every answer
@@ -96,8 +96,6 @@ export interface ConsoleDeps {
 }
 
 const WRITE_ACTIONS = ['created', 'updated', 'adopted', 'deleted'] as const;
-/** A one-time link lives a week: long enough for a person to find the mail, short if it leaks. */
-const LINK_TTL_MS = 7 * 24 * 3600_000;
 const RECENT = 30;
 
 export const sees = (p: Principal, school: string): boolean =>
@@ -549,139 +547,3 @@ export function createConsole(deps: ConsoleDeps) {
 }
 
 export type Console = ReturnType<typeof createConsole>;
-
-export const publicAccount = (a: Account) => ({
-  id: a.id,
-  email: a.email,
-  role: a.role,
-  schools: a.schools,
-  passwordSet: a.passwordHash !== null,
-  createdAt: a.createdAt,
-});
-
-/** Used by `user add` as well as the API: the account, its link, the audit line. */
-export async function addAccount(
-  store: ConsoleStore,
-  input: { email: string; role: Role; schools: readonly string[] },
-  context: { now: () => Date; publicUrl: string; actor: string },
-) {
-  const email = input.email.trim();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email))
-    throw new WebError(400, 'account.invalid', `"${input.email}" is not an email address.`);
-  if (input.role !== 'operator' && input.schools.length === 0)
-    throw new WebError(400, 'account.invalid', `An ${input.role} needs at least one --school.`);
-  const account = {
-    id: randomUUID(),
-    email,
-    role: input.role,
-    schools: input.role === 'operator' ? [] : [...input.schools],
-    createdAt: context.now().toISOString(),
-  };
-  try {
-    await store.addAccount(account);
-  } catch (error) {
-    if (isAppError(error) && error.code === 'store.conflict')
-      throw new WebError(409, 'account.taken', `An account for ${email} exists already.`);
-    throw error;
-  }
-  const link = await signInLink(store, account.id, context);
-  await store.audit({
-    at: context.now().toISOString(),
-    actor: context.actor,
-    school: account.schools[0] ?? null,
-    action: 'account.added',
-    detail: { email: account.email, role: account.role, schools: account.schools },
-  });
-  return { account: publicAccount({ ...account, passwordHash: null }), signInLink: link };
-}
-
-export async function signInLink(
-  store: ConsoleStore,
-  accountId: string,
-  context: { now: () => Date; publicUrl: string },
-): Promise<string> {
-  const token = newToken();
-  await store.addSignInLink({
-    tokenHash: hashToken(token),
-    accountId,
-    expiresAt: new Date(context.now().getTime() + LINK_TTL_MS).toISOString(),
-  });
-  return `${context.publicUrl.replace(/\/$/, '')}/welcome?token=${encodeURIComponent(token)}`;
-}
-
-export async function newApiToken(
-  store: ConsoleStore,
-  account: Account,
-  name: string,
-  now: () => Date,
-) {
-  const token = newToken(API_TOKEN_PREFIX);
-  await store.addToken({
-    id: randomUUID(),
-    accountId: account.id,
-    tokenHash: hashToken(token),
-    name: name || 'token',
-    createdAt: now().toISOString(),
-  });
-  await store.audit({
-    at: now().toISOString(),
-    actor: account.email,
-    school: null,
-    action: 'token.created',
-    detail: { name },
-  });
-  return { token };
-}
-
-/** The secret settings: never sent back, kept as they are when a form leaves them empty. */
-const SECRET_PATHS = ['auriga.clientSecret', 'auriga.password', 'edusign.token'];
-
-/**
- * A settings change over the settings as they are, section by section. A
- * secret left empty keeps its value; a secret given as `{ env }` or
- * `{ file }` is refused, for it would read the server's environment or disk.
- */
-export function mergeSettings(
-  base: Record<string, unknown>,
-  change: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = structuredClone(base);
-  for (const section of ['auriga', 'edusign', 'options'] as const) {
-    const given = change[section];
-    if (given === undefined) continue;
-    if (given === null || typeof given !== 'object' || Array.isArray(given))
-      throw new WebError(400, 'settings.invalid', `${section} must be an object.`);
-    const merged = { ...((out[section] as Record<string, unknown> | undefined) ?? {}) };
-    for (const [key, value] of Object.entries(given)) {
-      const path = `${section}.${key}`;
-      if (SECRET_PATHS.includes(path)) {
-        if (value === '' || value === undefined || value === null) continue;
-        if (typeof value !== 'string')
-          throw new WebError(
-            400,
-            'settings.invalid',
-            `${path} must be typed in: references to the server's environment or files are not taken from the console.`,
-          );
-      }
-      if (value === '' || value === null) delete merged[key];
-      else merged[key] = value;
-    }
-    out[section] = merged;
-  }
-  for (const key of Object.keys(change))
-    if (!['auriga', 'edusign', 'options'].includes(key))
-      throw new WebError(
-        400,
-        'settings.invalid',
-        `Unknown section "${key}": auriga, edusign, options.`,
-      );
-  return out;
-}
-
-function changedKeys(change: Record<string, unknown>): string[] {
-  return Object.entries(change).flatMap(([section, value]) =>
-    value && typeof value === 'object'
-      ? Object.keys(value).map((k) => `${section}.${k}`)
-      : [section],
-  );
-}

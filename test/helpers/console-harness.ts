@@ -10,8 +10,8 @@ import type { Clock } from '../../src/schedule/scheduler.ts';
 import { type Service, startService } from '../../src/serve/service.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Role } from '../../src/store/port.ts';
+import { addAccount } from '../../src/web/accounts.ts';
 import { hashPassword } from '../../src/web/auth/password.ts';
-import { addAccount } from '../../src/web/console.ts';
 
 /**
  * A real `serve` with the console over real sandboxes and real SQLite

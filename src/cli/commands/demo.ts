@@ -11,7 +11,7 @@ import { startSandboxes } from '../../sandbox/start.ts';
 import { startService } from '../../serve/service.ts';
 import { openStore } from '../../store/index.ts';
 import { formatReport } from '../../sync/report.ts';
-import { addAccount } from '../../web/console.ts';
+import { addAccount } from '../../web/accounts.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign demo [--school small|large] [--seed S] [--malformed X] [--json]

@@ -5,7 +5,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/service.ts';
 import { ROLES, type Role } from '../../store/console/port.ts';
 import { openStore } from '../../store/index.ts';
 import type { Store } from '../../store/port.ts';
-import { addAccount, newApiToken, signInLink } from '../../web/console.ts';
+import { addAccount, newApiToken, signInLink } from '../../web/accounts.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage:
