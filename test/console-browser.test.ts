@@ -101,6 +101,9 @@ describe('console in a browser', () => {
     await signIn('op2@example.org');
     await page.getByRole('row', { name: /south/ }).getByRole('link', { name: 'south' }).click();
     await page.getByRole('heading', { name: 'south', level: 1 }).waitFor();
+    // Why it failed, with what to change, first.
+    const failure = page.getByRole('alert');
+    assert.match((await failure.textContent()) ?? '', /edusign\.\w+.*Fix:/s);
     const problems = page.locator('#problems li');
     assert.ok((await problems.count()) > 0);
     const first = problems.first();

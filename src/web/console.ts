@@ -271,7 +271,12 @@ export function createConsole(deps: ConsoleDeps) {
     async problems(p: Principal, name: string) {
       const run = await lastReal(await visible(p, name));
       const report = reportOf(run);
-      return { runId: run?.id ?? null, problems: report?.problems ?? [] };
+      return {
+        runId: run?.id ?? null,
+        problems: report?.problems ?? [],
+        /** Why the last run failed as a whole, with what to change. */
+        error: report?.error ?? null,
+      };
     },
 
     async held(p: Principal, name: string): Promise<HeldView> {

@@ -255,6 +255,7 @@ export function registerPages(
     return send(
       reply,
       schoolPage(ctx, school, problems.problems, {
+        error: problems.error,
         canAct: canAct(who),
         ...(asked === '1'
           ? { notice: ctx.t('school.asked') }

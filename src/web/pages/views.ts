@@ -182,16 +182,22 @@ export function schoolPage(
   ctx: PageContext,
   school: SchoolSummary & { runs: readonly RunSummary[]; live: LiveRun | null },
   problems: RunReport['problems'],
-  options: { canAct: boolean; notice?: string },
+  options: { canAct: boolean; notice?: string; error?: RunReport['error'] | null },
 ) {
   const { t } = ctx;
   const base = `/schools/${encodeURIComponent(school.name)}`;
+  const failure = options.error;
   const byKind = new Map<string, (typeof problems)[number][]>();
   for (const p of problems) byKind.set(p.code, [...(byKind.get(p.code) ?? []), p]);
   return layout(
     ctx,
     school.name,
     html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
+${
+  failure
+    ? html`<div class="error" role="alert" id="failure"><p><strong>${t('school.failure')}</strong> [${failure.code}] ${failure.message}</p>${failure.hint ? html`<p>${t('check.fix')}: ${failure.hint}</p>` : null}</div>`
+    : null
+}
 <dl class="facts">
   <dt>${t('school.state')}</dt><dd>${badge(ctx, school.state)}</dd>
   <dt>${t('school.nextRun')}</dt><dd>${school.nextRunAt ? when(ctx, school.nextRunAt) : '—'}</dd>
