@@ -15,7 +15,8 @@ import {
 /** How one run of one school is asked for, by any face (CLI, service, worker, bench). */
 export interface SchoolRunOptions {
   readonly dryRun?: boolean;
-  readonly confirmDeletions?: boolean;
+  /** All held deletions (`true`) or exactly this set of Auriga ids: see PlanInput. */
+  readonly confirmDeletions?: boolean | readonly string[];
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
   readonly fetch?: typeof fetch;

@@ -34,6 +34,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'run the schedule for one or several schools',
     load: () => import('./commands/serve.ts'),
   },
+  user: {
+    summary: 'user add|token: console accounts (one-time sign-in link) and API tokens',
+    load: () => import('./commands/user.ts'),
+  },
   explain: {
     summary: 'explain learner|instructor|sheet ID: why it is (not) on Edusign',
     load: () => import('./commands/explain.ts'),

@@ -10,8 +10,11 @@ import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createInProcessQueue, DEFAULT_MAX_RUNS } from '../queue/in-process/queue.ts';
 import type { RunQueue } from '../queue/port.ts';
 import { type Clock, storeLastRunAt, systemClock } from '../schedule/scheduler.ts';
-import type { Store } from '../store/port.ts';
+import type { ConsoleStore, Store } from '../store/port.ts';
 import type { RunReport } from '../sync/report.ts';
+import { createLiveBoard } from '../web/live.ts';
+import { mountConsole } from '../web/mount.ts';
+import { createSchoolRegistry, type SchoolRegistry } from '../web/schools.ts';
 import { type SchoolHealth, schoolHealth } from './health.ts';
 import { recordReport, requestRecorder } from './record.ts';
 import { openSharedStores, type SharedStores, storeKey } from './stores.ts';
@@ -54,6 +57,22 @@ export interface ServiceOptions {
   readonly openStore?: (store: Config['store']) => Promise<Store>;
   /** Runs at once in this process (`serve --max-runs`). @default 4 */
   readonly maxRuns?: number;
+  /**
+   * The console (pages and /api) on the same port. Its accounts, sessions
+   * and audit log live in `store`, by default the first school's store;
+   * schools set up in the console run on that store too. `false` serves
+   * only /healthz, /readyz and /metrics. @default enabled
+   */
+  readonly console?: false | ConsoleServiceOptions;
+}
+
+export interface ConsoleServiceOptions {
+  /** The address people reach the console at (sign-in links); https makes cookies Secure. @default the listening URL */
+  readonly publicUrl?: string;
+  /** The console's store and its configuration (for schools set up in the console). */
+  readonly store?: { readonly store: Store; readonly config: Config['store'] };
+  /** For tests: the fetch of previews, checks and explanations. */
+  readonly fetch?: typeof fetch;
 }
 
 export interface Health {
@@ -71,6 +90,8 @@ export interface Service {
   readonly url: string;
   readonly schools: readonly string[];
   readonly metrics: Metrics;
+  /** The console's store (accounts, audit…), when the console is served. */
+  readonly consoleStore: ConsoleStore | undefined;
   health(): Promise<Health>;
   /**
    * Take no new run, give the runs in progress up to `graceMs` to finish,
@@ -149,22 +170,65 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.maxSleepMs === undefined ? {} : { maxSleepMs: options.maxSleepMs }),
   });
 
-  const runJob = async (school: string, signal: AbortSignal) => {
+  const live = createLiveBoard();
+  const consoleOptions = options.console === false ? undefined : (options.console ?? {});
+  const firstConfig = configs[0] as Config;
+  const registry: SchoolRegistry | undefined = consoleOptions
+    ? createSchoolRegistry({
+        files: configs,
+        storeOf: (school) => stores.of(school),
+        consoleStore: consoleOptions.store?.store ?? stores.of(firstConfig.school),
+        storeConfig: consoleOptions.store?.config ?? firstConfig.store,
+        console: (consoleOptions.store?.store ?? stores.of(firstConfig.school)).console(),
+      })
+    : undefined;
+
+  /** A school of a file, or one set up in the console. */
+  const resolveSchool = async (school: string) => {
     const config = bySchool.get(school);
-    if (config === undefined) throw new AppError('serve.internal', `Unknown school ${school}`);
+    if (config !== undefined) return { config, store: stores.of(school) };
+    const managed = await registry?.get(school);
+    return managed ? { config: managed.config, store: managed.store } : undefined;
+  };
+
+  const runJob = async (school: string, signal: AbortSignal) => {
+    const found = await resolveSchool(school);
+    if (found === undefined) throw new AppError('serve.internal', `Unknown school ${school}`);
+    const { config } = found;
     const startedAt = performance.now();
+    if (live.get(school)?.phase !== 'queued') live.start(school, clock.now().toISOString());
+    let rateLimitWaits = 0;
+    let done = 0;
+    let failed = 0;
     let report: RunReport;
     try {
       report = await run(config, {
-        store: stores.of(school),
+        store: found.store,
         signal,
         now: () => clock.now(),
         // The run names its school on every line itself, once at its start and once at its end.
         logger,
-        onRequest,
         notifier: notifiers.of(school),
+        onRequest: (side, event) => {
+          onRequest(side, event);
+          if (side === 'edusign' && event.status === 429)
+            live.update(school, { rateLimitWaits: ++rateLimitWaits });
+        },
+        onPhase: (phase, detail) =>
+          live.update(school, {
+            phase,
+            ...(detail.total === undefined ? {} : { total: detail.total }),
+          }),
+        onResult: (result) => {
+          if (result.status === 'failed') failed += 1;
+          else done += 1;
+          live.update(school, { done, failed });
+        },
+        onReadProgress: (progress) => live.update(school, { rowsRead: progress.rows }),
       });
+      live.update(school, { phase: 'finished', outcome: report.outcome, runId: report.runId });
     } catch (error) {
+      live.update(school, { phase: 'finished', outcome: 'failed' });
       if (isAppError(error) && error.code === 'sync.locked') {
         // Another process (a run by hand) holds the school: its run serves the window.
         logger.warn(
@@ -206,6 +270,47 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
 
   const app: FastifyInstance = Fastify({ logger: false });
+  /** Queues of console schools activated: each its own schedule, beside the files' queue. */
+  const extraQueues: RunQueue[] = [];
+  const scheduleSchool = (config: Config) => {
+    const extra = createInProcessQueue({
+      schools: [
+        {
+          school: config.school,
+          timeZone: config.options.timeZone,
+          windows: config.options.schedule,
+        },
+      ],
+      clock,
+      store: { lastRunAt: (school) => storeLastRunAt(registryStore(school)).lastRunAt(school) },
+      logger,
+      maxRuns: 1,
+      ...(options.maxSleepMs === undefined ? {} : { maxSleepMs: options.maxSleepMs }),
+    });
+    extraQueues.push(extra);
+    extra.start((job, signal) => runJob(job.school, signal));
+  };
+  const registryStore = (_school: string) =>
+    consoleOptions?.store?.store ?? stores.of(firstConfig.school);
+  let url = '';
+  if (registry && consoleOptions) {
+    await mountConsole(app, {
+      registry,
+      store: registryStore('').console(),
+      live,
+      now: () => clock.now(),
+      enqueue: (school) => queue.enqueue({ school, reason: 'manual', key: `manual:${school}` }),
+      running: () => [...queue.running(), ...extraQueues.flatMap((q) => q.running())],
+      activate: async (school) => {
+        const found = await registry.get(school);
+        if (found) scheduleSchool(found.config);
+      },
+      publicUrl: () => consoleOptions.publicUrl ?? url,
+      secure: consoleOptions.publicUrl?.startsWith('https://') === true,
+      logger,
+      ...(consoleOptions.fetch ? { fetch: consoleOptions.fetch } : {}),
+    });
+  }
   // The process is alive and serving: a failing school does not make it unhealthy.
   app.get('/healthz', async (_request, reply) => {
     const body = await health();
@@ -242,9 +347,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     );
   }
   const address = app.server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
   queue.start((job, signal) => runJob(job.school, signal));
+  for (const school of (await registry?.list()) ?? [])
+    if (school.source === 'console' && school.active) scheduleSchool(school.config);
   logger.info({ url, schools: [...bySchool.keys()], stores: stores.count }, 'service started');
 
   let stopped: Promise<void> | undefined;
@@ -252,15 +359,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     url,
     schools: [...bySchool.keys()],
     metrics,
+    consoleStore: registry ? registryStore('').console() : undefined,
     health,
     stop(graceMs = DEFAULT_GRACE_MS) {
       stopped ??= (async () => {
         stopping = true;
         logger.info({ graceMs }, 'stopping: no new run is taken');
-        await queue.stop({
+        const stopOptions = {
           graceMs,
           ...(options.abortWaitMs === undefined ? {} : { abortWaitMs: options.abortWaitMs }),
-        });
+        };
+        await Promise.all([queue, ...extraQueues].map((q) => q.stop(stopOptions)));
         delivering.abort();
         await notifiers.stopped();
         await app.close();

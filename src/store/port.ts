@@ -1,6 +1,7 @@
 import { RUN_STATES, type RunState } from '../domain/run-states.ts';
 import type { EntityKind, JournalEntry, Mapping } from '../domain/types.ts';
 import type { DeliveryStore } from '../notify/delivery/port.ts';
+import type { ConsoleStore } from './console/port.ts';
 
 /**
  * What the sync remembers between runs, per school. The core depends only on
@@ -9,6 +10,7 @@ import type { DeliveryStore } from '../notify/delivery/port.ts';
  */
 
 export type { JournalEntry, Mapping, MappingOrigin } from '../domain/types.ts';
+export type * from './console/port.ts';
 
 /** A run's state: see src/domain/run-states.ts for the states and the moves allowed. */
 export const RUN_OUTCOMES = RUN_STATES;
@@ -96,5 +98,7 @@ export interface Store {
    * its deliverer.
    */
   notifications(): DeliveryStore;
+  /** The console's accounts, sessions, tokens, audit log, kept holds and schools (not per school). */
+  console(): ConsoleStore;
   close(): Promise<void>;
 }

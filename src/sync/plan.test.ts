@@ -268,6 +268,24 @@ describe('plan', () => {
     assert.equal(confirmed.operations.filter((o) => o.action === 'delete').length, 2);
   });
 
+  test('confirming a set of held deletions deletes only when it is exactly the set held now', () => {
+    const items = Array.from({ length: 10 }, (_, k) => intervention(String(100 + k), 2 + k));
+    const base = {
+      mappings: syncedMappings(items),
+      edusign: { ...emptyView, courses: courseViews(items) },
+      snapshot: snapshot(items.slice(2)),
+    };
+    const deletes = (p: ReturnType<typeof run>) =>
+      p.operations.filter((o) => o.action === 'delete').map((o) => o.aurigaId);
+    assert.deepEqual(deletes(run({ ...base, confirmDeletions: ['101', '100'] })), ['100', '101']);
+    // Auriga changed since the set was shown: one more cancelled, or one back.
+    for (const stale of [['100'], ['100', '101', '102']]) {
+      const p = run({ ...base, confirmDeletions: stale });
+      assert.deepEqual(deletes(p), []);
+      assert.ok(p.guard.triggered);
+    }
+  });
+
   test('a person made by hand on Edusign is adopted by email, not duplicated', () => {
     const handMade = {
       id: 'S9',

@@ -48,8 +48,14 @@ export interface PlanInput {
   readonly options: PlanOptions;
   /** The run's instant (UTC ISO): sheets starting before it have started. */
   readonly now: string;
-  /** A person confirmed the deletions the mass-change guard would hold. */
-  readonly confirmDeletions?: boolean;
+  /**
+   * A person confirmed the deletions the mass-change guard would hold: all of
+   * them (`true`, `sync --confirm-deletions`), or exactly this set of Auriga
+   * ids (the console's "Confirm deletions" on the set it showed). A set goes
+   * through only when it is exactly the set the guard holds now: if Auriga
+   * changed since, every deletion stays held, for a person to look again.
+   */
+  readonly confirmDeletions?: boolean | readonly string[];
 }
 
 export type { GuardResult };
@@ -329,7 +335,7 @@ export function plan(input: PlanInput): Plan {
     deletions: deletions.length,
     thresholds: options,
   });
-  const held = guard.triggered && !input.confirmDeletions;
+  const held = guard.triggered && !confirmed(input.confirmDeletions, deletions);
   if (held)
     for (const op of deletions)
       operations.push(hold(op.kind, op.aurigaId, op.edusignId, 'delete', 'mass_change_guard'));
@@ -473,3 +479,13 @@ function deepFreeze<T>(value: T): T {
 }
 
 export type { GroupPayload, PersonPayload, SheetPayload };
+
+/** Whether a person's confirmation covers exactly these deletions. */
+function confirmed(
+  confirmation: boolean | readonly string[] | undefined,
+  deletions: readonly DeleteOperation[],
+): boolean {
+  if (confirmation === undefined || typeof confirmation === 'boolean') return confirmation === true;
+  const asked = new Set(confirmation);
+  return asked.size === deletions.length && deletions.every((op) => asked.has(op.aurigaId));
+}

@@ -28,7 +28,8 @@ export interface RunSyncDeps {
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
   readonly dryRun?: boolean;
-  readonly confirmDeletions?: boolean;
+  /** All held deletions (`true`) or exactly this set of Auriga ids: see PlanInput. */
+  readonly confirmDeletions?: boolean | readonly string[];
   /** How long to wait for another run's live lease. @default LEASE_WAIT_MS */
   readonly leaseWaitMs?: number;
   /** Lease timings, for tests. */

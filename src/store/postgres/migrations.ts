@@ -126,6 +126,67 @@ export function postgresMigrations(q: string): readonly Migration[] {
         CREATE INDEX notify_attempts_by_school ON ${q}.notify_attempts (school, seq DESC);
       `,
     },
+    {
+      version: 3,
+      // Instants as ISO text and lists as JSON text, as in SQLite: one
+      // console store implementation serves both (store/console/console-store.ts).
+      name: 'console: accounts, sessions, tokens, sign-in links, audit, kept holds, schools',
+      sql: `
+        CREATE TABLE ${q}.console_accounts (
+          id text COLLATE "C" PRIMARY KEY,
+          email text COLLATE "C" NOT NULL UNIQUE,
+          role text NOT NULL CHECK (role IN ('operator', 'admin', 'viewer')),
+          schools text NOT NULL,
+          password_hash text,
+          created_at text NOT NULL
+        );
+        CREATE TABLE ${q}.console_sign_in_links (
+          token_hash text COLLATE "C" PRIMARY KEY,
+          account_id text COLLATE "C" NOT NULL,
+          expires_at text COLLATE "C" NOT NULL,
+          used_at text
+        );
+        CREATE TABLE ${q}.console_sessions (
+          id_hash text COLLATE "C" PRIMARY KEY,
+          account_id text COLLATE "C" NOT NULL,
+          csrf text NOT NULL,
+          created_at text NOT NULL,
+          expires_at text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX console_sessions_by_account ON ${q}.console_sessions (account_id);
+        CREATE TABLE ${q}.console_tokens (
+          id text COLLATE "C" PRIMARY KEY,
+          account_id text COLLATE "C" NOT NULL,
+          token_hash text COLLATE "C" NOT NULL UNIQUE,
+          name text NOT NULL,
+          created_at text NOT NULL
+        );
+        CREATE TABLE ${q}.console_audit (
+          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          at text COLLATE "C" NOT NULL,
+          actor text NOT NULL,
+          school text COLLATE "C",
+          action text NOT NULL,
+          detail text NOT NULL
+        );
+        CREATE INDEX console_audit_by_at ON ${q}.console_audit (at);
+        CREATE TABLE ${q}.console_dismissed_holds (
+          school text COLLATE "C" NOT NULL,
+          set_key text COLLATE "C" NOT NULL,
+          auriga_ids text NOT NULL,
+          dismissed_at text COLLATE "C" NOT NULL,
+          dismissed_by text NOT NULL,
+          PRIMARY KEY (school, set_key)
+        );
+        CREATE TABLE ${q}.console_schools (
+          name text COLLATE "C" PRIMARY KEY,
+          config text NOT NULL,
+          active integer NOT NULL CHECK (active IN (0, 1)),
+          created_at text NOT NULL,
+          updated_at text NOT NULL
+        );
+      `,
+    },
   ]);
 }
 

@@ -15,6 +15,8 @@ import {
   reportJson,
   runNotFound,
 } from '../checks.ts';
+import { createConsoleStore, type SqlValue } from '../console/console-store.ts';
+import type { ConsoleStore } from '../console/port.ts';
 import type {
   JournalEntry,
   LockOptions,
@@ -231,7 +233,10 @@ class PostgresStore implements Store {
   readonly #notifications: PostgresDeliveryStore;
   #closed = false;
 
+  readonly #q: string;
+
   constructor(pool: pg.Pool, owned: boolean, sql: Statements, target: string, q: string) {
+    this.#q = q;
     this.#pool = pool;
     this.#owned = owned;
     this.#sql = sql;
@@ -253,6 +258,32 @@ class PostgresStore implements Store {
 
   forSchool(school: string): SchoolStore {
     return new PostgresSchoolStore(checkSchool(school), this.#query, this.#presence);
+  }
+
+  #console: ConsoleStore | undefined;
+  console(): ConsoleStore {
+    const numbered = (sql: string) => {
+      let n = 0;
+      return sql.replace(/\?/g, () => `$${++n}`);
+    };
+    const query = async (what: string, sql: string, params: readonly SqlValue[]) => {
+      if (this.#closed)
+        throw new AppError('store.closed', `Could not ${what}: the PostgreSQL store was closed.`);
+      try {
+        return await this.#pool.query(numbered(sql), params as unknown[]);
+      } catch (cause) {
+        throw storeError(this.#target, what, cause);
+      }
+    };
+    this.#console ??= createConsoleStore(
+      {
+        all: async (sql, params) => (await query('read the console records', sql, params)).rows,
+        run: async (sql, params) =>
+          (await query('write the console records', sql, params)).rowCount ?? 0,
+      },
+      (name) => `${this.#q}.${name}`,
+    );
+    return this.#console;
   }
 
   /**

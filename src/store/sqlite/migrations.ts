@@ -111,6 +111,65 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX notify_attempts_by_school ON notify_attempts (school);
     `,
   },
+  {
+    version: 3,
+    name: 'console: accounts, sessions, tokens, sign-in links, audit, kept holds, schools',
+    sql: `
+      CREATE TABLE console_accounts (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('operator', 'admin', 'viewer')),
+        schools TEXT NOT NULL,
+        password_hash TEXT,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE console_sign_in_links (
+        token_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+      ) STRICT;
+      CREATE TABLE console_sessions (
+        id_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX console_sessions_by_account ON console_sessions (account_id);
+      CREATE TABLE console_tokens (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE console_audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        school TEXT,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX console_audit_by_at ON console_audit (at);
+      CREATE TABLE console_dismissed_holds (
+        school TEXT NOT NULL,
+        set_key TEXT NOT NULL,
+        auriga_ids TEXT NOT NULL,
+        dismissed_at TEXT NOT NULL,
+        dismissed_by TEXT NOT NULL,
+        PRIMARY KEY (school, set_key)
+      ) STRICT;
+      CREATE TABLE console_schools (
+        name TEXT PRIMARY KEY,
+        config TEXT NOT NULL,
+        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ]);
 
 /**

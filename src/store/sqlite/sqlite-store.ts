@@ -17,6 +17,8 @@ import {
   reportJson,
   runNotFound,
 } from '../checks.ts';
+import { createConsoleStore, type SqlValue } from '../console/console-store.ts';
+import type { ConsoleStore } from '../console/port.ts';
 import type {
   JournalEntry,
   LockOptions,
@@ -152,6 +154,32 @@ class SqliteStore implements Store {
 
   forSchool(school: string): SchoolStore {
     return new SqliteSchoolStore(checkSchool(school), this.#db, this.#sql, this.#where);
+  }
+
+  #console: ConsoleStore | undefined;
+  console(): ConsoleStore {
+    const db = this.#db;
+    const where = this.#where;
+    this.#console ??= createConsoleStore(
+      {
+        async all(sql, params) {
+          try {
+            return db.prepare(sql).all(...(params as SqlValue[])) as Record<string, unknown>[];
+          } catch (cause) {
+            throw storeError(where, 'read the console records', cause);
+          }
+        },
+        async run(sql, params) {
+          try {
+            return Number(db.prepare(sql).run(...(params as SqlValue[])).changes);
+          } catch (cause) {
+            throw storeError(where, 'write the console records', cause);
+          }
+        },
+      },
+      (name) => name,
+    );
+    return this.#console;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,51 @@
+/**
+ * What the console shows of a run in progress: its phase, how far it got,
+ * the rate-limit waits met. Fed by the run's hooks in the service; kept per
+ * school until the next run starts, so a page polling it sees the end too.
+ */
+export type LivePhase = 'queued' | 'auriga' | 'edusign' | 'plan' | 'write' | 'finished';
+
+export interface LiveRun {
+  readonly phase: LivePhase;
+  readonly startedAt: string;
+  /** Rows read from Auriga so far. */
+  readonly rowsRead: number;
+  /** Operations of the plan, once planned. */
+  readonly total: number | null;
+  readonly done: number;
+  readonly failed: number;
+  /** Edusign answers 429 met: each one is a wait. */
+  readonly rateLimitWaits: number;
+  readonly outcome: string | null;
+  readonly runId: string | null;
+}
+
+export interface LiveBoard {
+  get(school: string): LiveRun | undefined;
+  update(school: string, change: Partial<LiveRun>): void;
+  start(school: string, at: string): void;
+}
+
+export function createLiveBoard(): LiveBoard {
+  const runs = new Map<string, LiveRun>();
+  return {
+    get: (school) => runs.get(school),
+    start(school, at) {
+      runs.set(school, {
+        phase: 'queued',
+        startedAt: at,
+        rowsRead: 0,
+        total: null,
+        done: 0,
+        failed: 0,
+        rateLimitWaits: 0,
+        outcome: null,
+        runId: null,
+      });
+    },
+    update(school, change) {
+      const run = runs.get(school);
+      if (run) runs.set(school, { ...run, ...change });
+    },
+  };
+}

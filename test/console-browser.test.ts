@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Harness, PASSWORD, startHarness } from './helpers/console-harness.ts';
+
+/**
+ * The console in Debian's Chromium (scripts/ensure-chromium.sh), driven by
+ * playwright-core, against a real `serve` over the real sandboxes, as a
+ * person would: controls are found by role and accessible name. One
+ * browser for the file; each step leaves a screenshot in
+ * test-results/screenshots/.
+ */
+
+const SHOTS = path.join(import.meta.dirname, '..', 'test-results', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('console in a browser', () => {
+  let h: Harness;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    // The test command calls it first; here too, so this file runs alone on a fresh machine.
+    if (!existsSync(CHROMIUM))
+      execFileSync(
+        'bash',
+        [path.join(import.meta.dirname, '..', 'scripts', 'ensure-chromium.sh')],
+        {
+          stdio: 'inherit',
+        },
+      );
+    h = await startHarness();
+    profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+      locale: 'en-GB',
+      viewport: { width: 1200, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+  after(async () => {
+    await context?.close();
+    await h?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function signIn(email: string) {
+    await context.clearCookies();
+    await page.goto(`${h.url}/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/schools/);
+  }
+
+  test('an operator sets a password through the one-time link and sees the fleet', async () => {
+    const { link } = await h.account('op@example.org', 'operator');
+    await page.goto(link);
+    await page.getByLabel('New password').fill('a long enough password');
+    await page.getByLabel('The same password again').fill('a long enough password');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.waitForURL(/\/schools$/);
+    await page.getByRole('heading', { name: 'Schools', level: 1 }).waitFor();
+    // Counts per state at the top, then each school with its state.
+    const table = page.getByRole('table');
+    await table.getByRole('row', { name: /north.*deletions held/ }).waitFor();
+    await table.getByRole('row', { name: /south.*failed/ }).waitFor();
+    await shot('01-fleet');
+    // Filter by state: only the failed school is left.
+    await page.getByRole('combobox', { name: 'State' }).selectOption('failed');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/state=failed/);
+    assert.equal(await table.getByRole('row', { name: /north/ }).count(), 0);
+    await table.getByRole('row', { name: /south/ }).waitFor();
+    // The link serves once.
+    await context.clearCookies();
+    await page.goto(link);
+    await page.getByText('already used or has expired').waitFor();
+    await context.clearCookies();
+    await h.account('op2@example.org', 'operator');
+  });
+
+  test('the failing school is one click from its reason: a problem with its Auriga id', async () => {
+    await signIn('op2@example.org');
+    await page.getByRole('row', { name: /south/ }).getByRole('link', { name: 'south' }).click();
+    await page.getByRole('heading', { name: 'south', level: 1 }).waitFor();
+    // Why it failed, with what to change, first.
+    const failure = page.getByRole('alert');
+    assert.match((await failure.textContent()) ?? '', /edusign\.\w+.*Fix:/s);
+    const problems = page.locator('#problems li');
+    assert.ok((await problems.count()) > 0);
+    const first = problems.first();
+    const aurigaId = (await first.locator('.auriga-id').textContent())?.trim() ?? '';
+    assert.match(aurigaId, /^\d+$/);
+    assert.match(
+      (await first.textContent()) ?? '',
+      new RegExp(`${aurigaId}.*Auriga|Auriga.*${aurigaId}|${aurigaId}`),
+    );
+    await shot('02-failing-school');
+  });
+
+  test('a viewer sees held deletions without a Confirm button, and the API refuses them', async () => {
+    await h.account('viewer@example.org', 'viewer', ['north']);
+    await signIn('viewer@example.org');
+    await page.goto(`${h.url}/schools/north/held`);
+    await page.getByRole('table').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Confirm deletions' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Run now' }).count(), 0);
+    const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content');
+    const answer = await page.request.post(`${h.url}/api/schools/north/held/confirm`, {
+      headers: { 'x-csrf-token': csrf ?? '' },
+      data: { aurigaIds: h.heldIds },
+    });
+    assert.equal(answer.status(), 403);
+    await shot('03-viewer-held');
+  });
+
+  test('an admin confirms exactly the held set: those sheets leave Edusign, the others stay', async () => {
+    await h.account('north-admin@example.org', 'admin', ['north']);
+    await signIn('north-admin@example.org');
+    const before = h.north.edusign.state().courses.map((c) => c.id);
+    await page.goto(`${h.url}/schools/north`);
+    await page.getByRole('link', { name: /deletion\(s\) held/ }).click();
+    await page.getByRole('heading', { name: 'Held deletions', level: 1 }).waitFor();
+    const rows = page.getByRole('table').getByRole('row');
+    assert.equal(await rows.count(), h.heldIds.length + 1);
+    const shown = await page.locator('td.auriga-id').allTextContents();
+    assert.deepEqual(shown.map((id) => id.trim()).sort(), [...h.heldIds].sort());
+    await shot('04-held-deletions');
+    await page.getByRole('button', { name: 'Confirm deletions' }).click();
+    await page.getByText(`${h.heldIds.length} sheet(s) deleted`).waitFor();
+    const after = h.north.edusign.state().courses.map((c) => c.id);
+    assert.equal(after.length, before.length - h.heldIds.length);
+    assert.ok(
+      after.every((id) => before.includes(id)),
+      'no other sheet was touched',
+    );
+    await shot('05-deletions-confirmed');
+  });
+
+  test('run now: the live view follows the run to its end without a reload', async () => {
+    await page.goto(`${h.url}/schools/north`);
+    const runs = await page.locator('#runs-title ~ table tbody tr').count();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForURL(/asked=1/);
+    const live = page.locator('#live-body');
+    await live.getByText('Finished', { exact: true }).waitFor({ timeout: 30_000 });
+    assert.match((await live.textContent()) ?? '', /succeeded|partly failed/);
+    await shot('06-live-run-finished');
+    await page.reload();
+    assert.ok((await page.locator('#runs-title ~ table tbody tr').count()) > runs);
+  });
+
+  test('onboarding: a wrong client secret fails Check with its fix; corrected, previewed, activated', async () => {
+    await signIn('op2@example.org');
+    await page.goto(`${h.url}/schools`);
+    await page.getByRole('link', { name: 'Set up a new school' }).click();
+    const spare = h.spare;
+    await page.getByLabel('School name').fill('east');
+    await page.getByLabel('Auriga URL').fill(spare.auriga.url);
+    await page.getByLabel('Keycloak URL').fill(spare.auriga.keycloakUrl);
+    await page.getByLabel('Realm').fill(spare.auriga.realm);
+    await page.getByLabel('Client id').fill(spare.auriga.clientId);
+    await page.getByLabel('Client secret').fill('not-the-secret');
+    await page.getByLabel('Username').fill(spare.auriga.username);
+    await page.getByLabel('Password (Auriga)').fill(spare.auriga.password);
+    await page.getByLabel('Interventions favorite id').fill(spare.auriga.interventionsQueryId);
+    await page.getByLabel('Groups favorite id').fill(spare.auriga.groupsQueryId);
+    await page.getByLabel('Edusign API token').fill(spare.edusign.token);
+    await page.getByLabel('Edusign API URL').fill(spare.edusign.url);
+    await page.getByLabel('Requests per minute').fill('100000');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/schools\/east\/settings/);
+    await page.getByRole('button', { name: 'Check' }).click();
+    const client = page.locator('[data-step="keycloak.client"]');
+    await client.waitFor();
+    assert.match((await client.textContent()) ?? '', /failed/);
+    assert.match((await client.locator('.fix').textContent()) ?? '', /Fix/);
+    await shot('07-check-failed');
+    await page.getByLabel('Client secret').fill(spare.auriga.clientSecret);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.locator('[data-step="keycloak.client"]').getByText('passed').waitFor();
+    assert.equal(await page.locator('.step-failed').count(), 0);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('heading', { name: /Preview/ }).waitFor();
+    assert.match((await page.content()) ?? '', /create/);
+    assert.equal(spare.edusign.state().courses.length, 0, 'a preview writes nothing');
+    await shot('08-preview');
+    await page.goto(`${h.url}/schools/east/settings`);
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page.getByText('Active: the schedule runs this school.').waitFor();
+    await shot('09-activated');
+  });
+
+  test('the language switch turns the console to French', async () => {
+    await page.goto(`${h.url}/schools/north`);
+    await page.getByRole('link', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Lancer maintenant' }).waitFor();
+    await page.getByRole('button', { name: 'Aperçu' }).waitFor();
+    await page.getByRole('link', { name: 'English' }).waitFor();
+    // The report's problem sentences too, with their Auriga ids.
+    await page.locator('#problems li', { hasText: 'n’a pas d’e-mail' }).first().waitFor();
+    await shot('10-french');
+  });
+});
