@@ -1,3 +1,4 @@
+import { hash53 } from '../../domain/hash.ts';
 import type { Intervention, Person, PersonKind, Problem, SyncWindow } from '../../domain/types.ts';
 import type { InterventionColumn } from './columns.ts';
 import { resolveLabel } from './labels.ts';
@@ -10,7 +11,7 @@ import {
   parsePeople,
 } from './people.ts';
 import { PeopleTally } from './people-tally.ts';
-import { type Cells, type Index, missingIdProblem, shapeProblem } from './row-problems.ts';
+import { type Index, missingIdProblem, shapeProblem } from './row-problems.ts';
 import { parseWallClock, type TimeResolution } from './times.ts';
 import { inWindow } from './window.ts';
 
@@ -41,13 +42,39 @@ export interface InterventionRows {
   readonly outsideWindow: number;
 }
 
+/** Rows given a page at a time: `add` each page in order, then `finish` once. */
+export interface InterventionRowParser {
+  add(lines: readonly unknown[]): void;
+  finish(): InterventionRows;
+}
+
 export function parseInterventionRows(
   lines: readonly unknown[],
   index: Index<InterventionColumn>,
   context: InterventionParseContext,
 ): InterventionRows {
+  const parser = createInterventionParser(index, context);
+  parser.add(lines);
+  return parser.finish();
+}
+
+/**
+ * The parser behind `parseInterventionRows`, fed page by page so that a
+ * reader holds what it parsed of the rows, never the rows themselves. The
+ * result is the same whatever the pages' sizes.
+ */
+export function createInterventionParser(
+  index: Index<InterventionColumn>,
+  context: InterventionParseContext,
+): InterventionRowParser {
   const problems: Problem[] = [];
-  const firstLineById = new Map<string, Cells>();
+  /**
+   * A digest of each id's first row, to tell a repeated row from a different
+   * one with the same id without holding the row (a hash: two different rows
+   * are taken for the same about once in 2^53).
+   */
+  const firstLineById = new Map<string, number>();
+  let rowCount = 0;
   const drafts: Array<{
     readonly base: Omit<Intervention, 'learners' | 'instructors'>;
     readonly learners: PeopleList;
@@ -83,8 +110,7 @@ export function parseInterventionRows(
     return time;
   };
 
-  lines.forEach((line, position) => {
-    const rowNumber = position + 1;
+  const addLine = (line: unknown, rowNumber: number): void => {
     if (!Array.isArray(line)) {
       problems.push(shapeProblem('interventions', rowNumber));
       return;
@@ -99,9 +125,10 @@ export function parseInterventionRows(
       return;
     }
     const row = { favorite: 'interventions', id } as const;
+    const digest = hash53(JSON.stringify(line));
     const earlier = firstLineById.get(id);
     if (earlier !== undefined) {
-      if (JSON.stringify(earlier) !== JSON.stringify(line)) {
+      if (earlier !== digest) {
         problems.push({
           code: 'row.duplicate_id',
           kind: 'sheet',
@@ -112,7 +139,7 @@ export function parseInterventionRows(
       }
       return;
     }
-    firstLineById.set(id, line);
+    firstLineById.set(id, digest);
 
     const start = readTime(cell('start'));
     if (start.ok && !inWindow(context.window, start.epochMs)) {
@@ -190,19 +217,29 @@ export function parseInterventionRows(
       learners,
       instructors,
     });
-  });
+  };
 
-  const learners = people.learner.settle(problems);
-  const instructors = people.instructor.settle(problems);
-  const interventions = drafts.map(({ base, learners: l, instructors: i }) =>
-    Object.freeze({
-      ...base,
-      learners: people.learner.usableIds(l),
-      instructors: people.instructor.usableIds(i),
-      groups: Object.freeze(base.groups),
-    }),
-  );
-  return { interventions, learners, instructors, problems, outsideWindow };
+  return {
+    add(lines) {
+      for (const line of lines) {
+        rowCount += 1;
+        addLine(line, rowCount);
+      }
+    },
+    finish() {
+      const learners = people.learner.settle(problems);
+      const instructors = people.instructor.settle(problems);
+      const interventions = drafts.map(({ base, learners: l, instructors: i }) =>
+        Object.freeze({
+          ...base,
+          learners: people.learner.usableIds(l),
+          instructors: people.instructor.usableIds(i),
+          groups: Object.freeze(base.groups),
+        }),
+      );
+      return { interventions, learners, instructors, problems, outsideWindow };
+    },
+  };
 }
 
 function timeProblem(
