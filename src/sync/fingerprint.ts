@@ -32,30 +32,92 @@ export type FieldDigests = Readonly<Record<string, string>>;
 type Digest = (json: string) => string;
 
 const digestV2: Digest = (json) => hash53(json).toString(36);
+
+/*
+ * A school's payloads share most of their values: a group's learners list is
+ * one frozen array for every intervention of the group (the reader shares
+ * it), and names, rooms and times repeat. Each distinct value is digested
+ * once: arrays by identity (payload arrays are frozen), texts by value, in a
+ * cache that is dropped whole when it grows past a run's worth.
+ */
+const arrayDigests = new WeakMap<object, string>();
+const textDigests = new Map<string, string>();
+const TEXT_CACHE_LIMIT = 200_000;
+
+function digestValueV2(value: unknown): string {
+  if (typeof value === 'string') {
+    let digest = textDigests.get(value);
+    if (digest === undefined) {
+      digest = digestV2(JSON.stringify(value));
+      if (textDigests.size >= TEXT_CACHE_LIMIT) textDigests.clear();
+      textDigests.set(value, digest);
+    }
+    return digest;
+  }
+  if (Array.isArray(value) && Object.isFrozen(value)) {
+    let digest = arrayDigests.get(value);
+    if (digest === undefined) {
+      digest = digestV2(JSON.stringify(value));
+      arrayDigests.set(value, digest);
+    }
+    return digest;
+  }
+  return digestV2(JSON.stringify(value));
+}
 const digestV1: Digest = (json) =>
   createHash('sha256').update(json).digest('base64url').slice(0, 12);
 
-/** The payload's fields, sorted by name (a payload's keys are plain ASCII). */
-function sortedFields(payload: Payload): [string, unknown][] {
-  return Object.entries(payload).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * The payload's field names, sorted (a payload's keys are plain ASCII).
+ * Payloads of a kind are built alike, so the few key lists seen are sorted
+ * once and recognised after.
+ */
+const sortedKeyLists: Array<{ readonly keys: string[]; readonly sorted: string[] }> = [];
+function sortedKeys(payload: Payload): readonly string[] {
+  const keys = Object.keys(payload);
+  for (const known of sortedKeyLists)
+    if (known.keys.length === keys.length && known.keys.every((k, i) => k === keys[i]))
+      return known.sorted;
+  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sortedKeyLists.length < 16) sortedKeyLists.push({ keys, sorted });
+  return sorted;
 }
 
-function digestsWith(payload: Payload, digest: Digest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of sortedFields(payload)) out[key] = digest(JSON.stringify(value));
-  return out;
+function sortedFields(payload: Payload): [string, unknown][] {
+  const record = payload as unknown as Record<string, unknown>;
+  return sortedKeys(payload).map((key) => [key, record[key]]);
 }
 
 export function fieldDigests(payload: Payload): FieldDigests {
-  return digestsWith(payload, digestV2);
+  const out: Record<string, string> = {};
+  for (const [key, value] of sortedFields(payload)) out[key] = digestValueV2(value);
+  return out;
 }
 
 export function fingerprint(payload: Payload): string {
+  const record = payload as unknown as Record<string, unknown>;
   let text = VERSION;
-  for (const [key, value] of sortedFields(payload))
-    text += `;${key}=${digestV2(JSON.stringify(value))}`;
+  for (const key of sortedKeys(payload)) text += `;${key}=${digestValueV2(record[key])}`;
   return text;
 }
+
+/** Whether `stored` is exactly `fingerprint(payload)`, compared without building it. */
+function sameAsWritten(payload: Payload, stored: string): boolean {
+  if (!stored.startsWith(VERSION)) return false;
+  const record = payload as unknown as Record<string, unknown>;
+  let at = VERSION.length;
+  for (const key of sortedKeys(payload)) {
+    if (stored.charCodeAt(at) !== SEMICOLON || !stored.startsWith(key, at + 1)) return false;
+    at += 1 + key.length;
+    if (stored.charCodeAt(at) !== EQUALS) return false;
+    const digest = digestValueV2(record[key]);
+    if (!stored.startsWith(digest, at + 1)) return false;
+    at += 1 + digest.length;
+  }
+  return at === stored.length;
+}
+const SEMICOLON = 59;
+const EQUALS = 61;
 
 /** A stored fingerprint's version and digests; undefined when unreadable (frozen, unknown). */
 export function parseFingerprint(
@@ -76,14 +138,19 @@ export function parseFingerprint(
  * field when the stored one is unreadable (frozen, or unknown), none when equal.
  */
 export function changedFields(payload: Payload, stored: string): string[] {
+  // The usual case, a record unchanged since we wrote it: the stored text is read in
+  // place against the payload's digests, nothing built.
+  if (sameAsWritten(payload, stored)) return [];
   const before = parseFingerprint(stored);
   const changed: string[] = [];
   if (!before) {
     for (const [key] of sortedFields(payload)) changed.push(key);
     return changed;
   }
-  const digest = before.version === V1 ? digestV1 : digestV2;
-  for (const [key, value] of sortedFields(payload))
-    if (before.fields[key] !== digest(JSON.stringify(value))) changed.push(key);
+  const v1 = before.version === V1;
+  for (const [key, value] of sortedFields(payload)) {
+    const digest = v1 ? digestV1(JSON.stringify(value)) : digestValueV2(value);
+    if (before.fields[key] !== digest) changed.push(key);
+  }
   return changed;
 }
