@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { Intervention, Person, PersonKind, Problem, SyncWindow } from '../../domain/types.ts';
 import type { InterventionColumn } from './columns.ts';
-import { resolveLabel } from './labels.ts';
+import { type LabelResolution, resolveLabel } from './labels.ts';
 import {
   type BrokenEntry,
   normaliseId,
@@ -98,6 +98,20 @@ export function createInterventionParser(
     }
     return list;
   };
+  // Labels repeat as much (a unit, a room, a session's text): each text is resolved once.
+  const labelTexts = new Map<string, LabelResolution>();
+  const freeTexts = new Map<string, LabelResolution>();
+  const readLabel = (value: unknown, freeText: boolean): LabelResolution => {
+    if (typeof value !== 'string')
+      return resolveLabel(value, context.language, freeText ? { freeText } : {});
+    const cache = freeText ? freeTexts : labelTexts;
+    let resolved = cache.get(value);
+    if (resolved === undefined) {
+      resolved = resolveLabel(value, context.language, freeText ? { freeText } : {});
+      cache.set(value, resolved);
+    }
+    return resolved;
+  };
   // Many classes start and end at the same times: each text is converted once.
   const times = new Map<string, TimeResolution>();
   const readTime = (value: unknown): TimeResolution => {
@@ -167,7 +181,7 @@ export function createInterventionParser(
     }
 
     const label = (key: InterventionColumn, name: string): string | undefined => {
-      const resolved = resolveLabel(cell(key), context.language);
+      const resolved = readLabel(cell(key), false);
       if (resolved.ok) return resolved.value;
       problems.push({
         code: 'row.bad_label',
@@ -182,7 +196,7 @@ export function createInterventionParser(
     const educationalUnit = label('educationalUnit', 'Educational Unit.Label');
     const resourceLabel = label('resourceLabel', 'Resource.Label');
     const resourceCode = label('resourceCode', 'Resource.Code');
-    const described = resolveLabel(cell('description'), context.language, { freeText: true });
+    const described = readLabel(cell('description'), true);
     const description = described.ok ? described.value : undefined;
 
     const listed = (kind: PersonKind, key: InterventionColumn): PeopleList => {
