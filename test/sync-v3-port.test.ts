@@ -262,6 +262,29 @@ describe('v3 port', () => {
     assert.match((lost[0] as { message: string }).message, /sent again by the next run/);
   });
 
+  test('our people are found by external id from one listing, never another tool’s, and listed afresh after a write', async () => {
+    const p = port();
+    account().createStudent({
+      FIRSTNAME: 'Other',
+      LASTNAME: 'TOOL',
+      EMAIL: 'other@example.test',
+      API_ID: '2',
+      API_TYPE: 'another-tool',
+    });
+    await p.look(QUERY);
+    const [one] = await p.write([learner('1')]);
+    assert.ok(one?.ok);
+    account().resetCalls();
+    assert.equal(await p.findByExternalId('learner', '1'), one.edusignId);
+    assert.equal(await p.findByExternalId('learner', '2'), undefined, 'not ours');
+    assert.equal(await p.findByExternalId('learner', '3'), undefined);
+    assert.deepEqual(account().calls().byRoute, { 'GET /v1/student': 1 });
+    const [three] = await p.write([learner('3')]);
+    assert.ok(three?.ok);
+    assert.equal(await p.findByExternalId('learner', '3'), three.edusignId);
+    assert.equal(account().calls().byRoute['GET /v1/student'], 2);
+  });
+
   test('more than 1,000 writes are split into batches of 1,000', async () => {
     const p = port();
     await p.look(QUERY);

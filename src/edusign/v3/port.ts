@@ -10,6 +10,7 @@ import type {
 import type { EdusignClient } from '../client.ts';
 import { type EdusignErrorCode, isEdusignError, translateBusinessError } from '../errors.ts';
 import { createEdusignV1Port } from '../v1/port.ts';
+import { groupView, personView } from '../v1/views.ts';
 import type { EdusignV3Client, V3ItemResult } from './client.ts';
 import { createItem, ENTITY, ERROR_ENTITY, updateItem } from './mapping.ts';
 
@@ -17,7 +18,8 @@ import { createItem, ENTITY, ERROR_ENTITY, updateItem } from './mapping.ts';
  * The sync's Edusign port over the v3 batch API: learners, instructors,
  * groups and sheets written by `batch-upsert`, up to 1,000 a request. What
  * v3 does not offer stays on v1, through the v1 port: every read (`look`,
- * `findByExternalId`, `getCourse`), deletions, group writes that set members
+ * `getCourse`, and `findByExternalId`, which lists people and groups once
+ * instead of asking for each), deletions, group writes that set members
  * (see `writesMembers`), and the adoption of a record made by hand (setting
  * our external id on a record found by email: v3 cannot name a record by
  * its id and give it a reference in one item).
@@ -78,6 +80,36 @@ export function createEdusignV3Port(
     for (const c of view.courses) courses.set(c.id, { start: c.start, locked: c.locked });
   }
 
+  /**
+   * Our people and groups by external id, listed once (a page per 100 records)
+   * rather than asked one by one (two calls each): after a run killed during a
+   * batch of 1,000 learners, the next run resolves their journal entries with
+   * a handful of calls, not 2,000. Dropped at each write, which may change it.
+   */
+  const listed = new Map<EntityKind, Promise<Map<string, string>>>();
+  function ourRecords(kind: EntityKind, signal: AbortSignal | undefined) {
+    let records = listed.get(kind);
+    if (records === undefined) {
+      const list =
+        kind === 'learner'
+          ? client.listStudents({}, signal).then((all) => all.map(personView))
+          : kind === 'instructor'
+            ? client.listProfessors(signal).then((all) => all.map(personView))
+            : client.listGroups(signal).then((all) => all.map(groupView));
+      records = list.then((all) => {
+        const byApiId = new Map<string, string>();
+        // The first one listed, as get-id answers, when several carry our reference.
+        for (const r of all)
+          if (r.apiType === API_TYPE && r.apiId !== null && !byApiId.has(r.apiId))
+            byApiId.set(r.apiId, r.id);
+        return byApiId;
+      });
+      listed.set(kind, records);
+      records.catch(() => listed.delete(kind));
+    }
+    return records;
+  }
+
   return {
     maxBatch: V3_MAX_BATCH,
 
@@ -88,6 +120,7 @@ export function createEdusignV3Port(
     },
 
     async write(requests, signal) {
+      listed.clear();
       const outcomes: (WriteOutcome | undefined)[] = requests.map(() => undefined);
       const onV1: number[] = [];
       const byKind = new Map<EntityKind, { index: number; item: Record<string, unknown> }[]>();
@@ -163,7 +196,11 @@ export function createEdusignV3Port(
       );
     },
 
-    findByExternalId: (kind, aurigaId, signal) => v1.findByExternalId(kind, aurigaId, signal),
+    async findByExternalId(kind, aurigaId, signal) {
+      // Sheets cannot be listed without their dates: asked one by one, as on v1.
+      if (kind === 'sheet') return v1.findByExternalId(kind, aurigaId, signal);
+      return (await ourRecords(kind, signal)).get(aurigaId);
+    },
     async getCourse(edusignId, signal) {
       const course = await v1.getCourse(edusignId, signal);
       if (course) courses.set(course.id, { start: course.start, locked: course.locked });
