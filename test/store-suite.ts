@@ -268,6 +268,88 @@ export function storeSuite(name: string, open: () => Promise<OpenedStore>): void
       });
     });
 
+    describe('commit (several writes, one transaction)', () => {
+      test('journals, saves, deletes and ends in one go, in that order', async (t) => {
+        const { store } = await fresh(t);
+        const school = store.forSchool('school-a');
+        await school.putMapping(mapping('sheet', 'gone'));
+        await school.journalBegin(entry('j-old', at(0)));
+        await school.commit({
+          journalBegin: [entry('j-1', at(2)), entry('j-2', at(3), { kind: 'learner' })],
+        });
+        assert.deepEqual(
+          (await school.pendingJournal()).map((e) => e.id),
+          ['j-old', 'j-1', 'j-2'],
+        );
+        await school.commit({
+          putMappings: [mapping('sheet', 'int-j-1'), mapping('learner', 'int-j-2')],
+          deleteMappings: [{ kind: 'sheet', aurigaId: 'gone' }],
+          journalEnd: ['j-1', 'j-2', 'never-begun'],
+        });
+        assert.deepEqual(
+          (await school.listMappings()).map((m) => `${m.kind}:${m.aurigaId}`),
+          ['learner:int-j-2', 'sheet:int-j-1'],
+        );
+        assert.deepEqual(
+          (await school.pendingJournal()).map((e) => e.id),
+          ['j-old'],
+        );
+        // A mapping saved and deleted in one commit: deletions come after saves.
+        await school.commit({
+          putMappings: [mapping('group', 'g-1')],
+          deleteMappings: [{ kind: 'group', aurigaId: 'g-1' }],
+        });
+        assert.equal(await school.getMapping('group', 'g-1'), undefined);
+        await school.commit({});
+      });
+
+      test('all or nothing: a conflicting entry leaves every other write of the commit undone', async (t) => {
+        const { store } = await fresh(t);
+        const school = store.forSchool('school-a');
+        await school.journalBegin(entry('j-1', at(0)));
+        await rejectsWithCode(
+          school.commit({
+            journalBegin: [entry('j-2', at(1)), entry('j-1', at(2), { aurigaId: 'other' })],
+            putMappings: [mapping('sheet', 'int-j-2')],
+            journalEnd: ['j-1'],
+          }),
+          'store.conflict',
+        );
+        assert.deepEqual(await school.pendingJournal(), [entry('j-1', at(0))]);
+        assert.deepEqual(await school.listMappings(), []);
+        // The store is usable after the rollback.
+        await school.commit({ putMappings: [mapping('sheet', 'after')] });
+        assert.equal((await school.getMapping('sheet', 'after'))?.aurigaId, 'after');
+      });
+
+      test('refuses a malformed mapping before writing anything', async (t) => {
+        const { store } = await fresh(t);
+        const school = store.forSchool('school-a');
+        await assert.rejects(
+          school.commit({
+            journalBegin: [entry('j-1', at(0))],
+            putMappings: [mapping('sheet', 'bad', { createdAt: '14/03/2025' })],
+          }),
+        );
+        assert.deepEqual(await school.pendingJournal(), []);
+        assert.deepEqual(await school.listMappings(), []);
+      });
+
+      test('a school commits only its own records', async (t) => {
+        const { store } = await fresh(t);
+        const a = store.forSchool('school-a');
+        const b = store.forSchool('school-b');
+        await a.commit({
+          journalBegin: [entry('j-1', at(0))],
+          putMappings: [mapping('sheet', 'x')],
+        });
+        await b.commit({ journalEnd: ['j-1'], deleteMappings: [{ kind: 'sheet', aurigaId: 'x' }] });
+        assert.equal((await a.pendingJournal()).length, 1);
+        assert.equal((await a.getMapping('sheet', 'x'))?.aurigaId, 'x');
+        assert.deepEqual(await b.listMappings(), []);
+      });
+    });
+
     describe('runs', () => {
       test('start, finish, recent (newest first) and get', async (t) => {
         const { store } = await fresh(t);

@@ -1,7 +1,10 @@
 import { type AurigaReaderDeps, createAurigaReader } from '../auriga/reader.ts';
 import type { Config } from '../config/schema.ts';
 import { createEdusignClient, type EdusignClient } from '../edusign/client.ts';
+import type { EdusignStats } from '../edusign/transport.ts';
 import { createEdusignV1Port } from '../edusign/v1/port.ts';
+import { createEdusignV3Client } from '../edusign/v3/client.ts';
+import { createEdusignV3Port } from '../edusign/v3/port.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/port.ts';
 import type { EdusignPort } from '../sync/ports.ts';
@@ -35,9 +38,44 @@ export function edusignClientFor(config: Config, options: EdgeOptions = {}): Edu
   });
 }
 
-/** The sync's Edusign port for the school's API choice. */
-export function edusignPortFor(client: EdusignClient): EdusignPort {
-  return createEdusignV1Port(client);
+/** The sync's Edusign port for the school's API choice, and the calls it made on both APIs. */
+export interface EdusignEdge {
+  readonly port: EdusignPort;
+  stats(): EdusignStats;
+}
+
+/**
+ * The sync's Edusign port for the school's API choice (`edusign.api`): v1,
+ * or v3's batches over the same v1 client for what v3 does not offer.
+ */
+export function edusignPortFor(
+  client: EdusignClient,
+  config?: Config,
+  options: EdgeOptions = {},
+): EdusignEdge {
+  if (config?.edusign.api !== 'v3')
+    return { port: createEdusignV1Port(client), stats: () => client.stats() };
+  const v3 = createEdusignV3Client(config.edusign, {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.onRequest ? { onRequest: (e) => options.onRequest?.('edusign', e) } : {}),
+  });
+  return {
+    port: createEdusignV3Port(client, v3, { concurrency: config.edusign.concurrency }),
+    stats: () => sumStats(client.stats(), v3.stats()),
+  };
+}
+
+function sumStats(a: EdusignStats, b: EdusignStats): EdusignStats {
+  const byRoute: Record<string, number> = { ...a.byRoute };
+  for (const [route, n] of Object.entries(b.byRoute)) byRoute[route] = (byRoute[route] ?? 0) + n;
+  return {
+    calls: a.calls + b.calls,
+    writes: a.writes + b.writes,
+    errors: a.errors + b.errors,
+    retries: a.retries + b.retries,
+    byRoute,
+    rateLimitWaitMs: a.rateLimitWaitMs + b.rateLimitWaitMs,
+  };
 }
 
 export interface AurigaEdge {

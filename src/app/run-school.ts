@@ -46,7 +46,7 @@ export async function runSchool(
 ): Promise<RunReport> {
   const store = options.store ?? (await storeFor(config, { readOnly: options.dryRun === true }));
   try {
-    const client = edusignClientFor(config, options);
+    const edusign = edusignPortFor(edusignClientFor(config, options), config, options);
     const auriga = aurigaReaderFor(config, {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -58,7 +58,7 @@ export async function runSchool(
       school: config.school,
       options: config.options,
       auriga: auriga.reader,
-      edusign: edusignPortFor(client),
+      edusign: edusign.port,
       store: store.forSchool(config.school),
       concurrency: config.edusign.concurrency,
       ...(options.now ? { now: options.now } : {}),
@@ -71,7 +71,7 @@ export async function runSchool(
       dryRun: options.dryRun ?? false,
       confirmDeletions: options.confirmDeletions ?? false,
       apiCalls: () => {
-        const stats = client.stats();
+        const stats = edusign.stats();
         return {
           auriga: auriga.calls(),
           edusign: stats.calls,

@@ -259,11 +259,38 @@ export class AurigaClient {
       readonly maxPagesToRead?: number | undefined;
     } = {},
   ): Promise<FavoriteRead> {
+    const lines: unknown[] = [];
+    const read = await this.readFavoritePages(favorite, {
+      ...options,
+      onLines: (page) => {
+        for (const line of page) lines.push(line);
+      },
+    });
+    const { rows: _rows, ...rest } = read;
+    return { ...rest, lines };
+  }
+
+  /**
+   * The same read, handing each page's rows to `onLines` as it comes instead
+   * of holding them all: a sync keeps only what it parsed of them. The
+   * columns are page 1's, given with every page.
+   */
+  async readFavoritePages(
+    favorite: FavoriteRef,
+    options: {
+      readonly menuEntryId?: string | undefined;
+      readonly signal?: AbortSignal | undefined;
+      readonly onPage?: ((page: { page: number; rows: number }) => void) | undefined;
+      readonly maxPagesToRead?: number | undefined;
+      /** Each page's rows, in order; may throw to stop the read (missing columns). */
+      readonly onLines: (lines: readonly unknown[], columns: readonly unknown[]) => void;
+    },
+  ): Promise<Omit<FavoriteRead, 'lines'> & { readonly rows: number }> {
     const { signal } = options;
     const menuEntryId = options.menuEntryId ?? (await this.findMenuEntryId(favorite, signal));
     const definition = await this.readDefinition(menuEntryId, favorite, signal);
     const { pageSize, maxPages } = this.#settings;
-    const lines: unknown[] = [];
+    let rows = 0;
     let columns: readonly unknown[] = [];
     /** The most pages Auriga announced: a read that stops before it is incomplete. */
     let announced: number | undefined;
@@ -284,8 +311,9 @@ export class AurigaClient {
           throw tooLarge(favorite, result.totalPages, this.#settings);
         announced = Math.max(announced ?? 0, result.totalPages);
       }
-      for (const line of result.lines) lines.push(line);
-      options.onPage?.({ page, rows: lines.length });
+      rows += result.lines.length;
+      options.onLines(result.lines, columns);
+      options.onPage?.({ page, rows });
       if (result.lines.length === 0) {
         endedEmpty = true;
         break;
@@ -300,7 +328,7 @@ export class AurigaClient {
     const complete = announced === undefined || page >= announced;
     if (!complete && endedEmpty) {
       this.#logger?.warn(
-        { favorite: favorite.queryId, pagesRead: page, totalPages: announced, rows: lines.length },
+        { favorite: favorite.queryId, pagesRead: page, totalPages: announced, rows },
         `Auriga answered an empty page ${page} of the ${favorite.name} favorite before its last (${announced}): the read is incomplete, nothing is deleted on it`,
       );
     }
@@ -308,7 +336,7 @@ export class AurigaClient {
       queryId: favorite.queryId,
       menuEntryId,
       columns,
-      lines,
+      rows,
       pages: page,
       totalPages: announced,
       complete,

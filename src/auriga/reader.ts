@@ -14,7 +14,12 @@ import {
   type InterventionColumn,
   matchColumns,
 } from './parse/columns.ts';
-import { parseGroupRows, parseInterventionRows } from './parse/rows.ts';
+import {
+  createGroupParser,
+  createInterventionParser,
+  parseGroupRows,
+  parseInterventionRows,
+} from './parse/rows.ts';
 import { computeWindow } from './parse/window.ts';
 
 /**
@@ -132,20 +137,31 @@ export function createAurigaReader(
       deps.onProgress?.({ phase: 'auriga', rows, pages });
     };
 
-    const interventions = await readFavoriteMatched(
-      client,
-      interventionsFavorite(config),
-      INTERVENTION_COLUMNS,
-      { menuEntryId: config.menuEntryId, signal, onPage: onPage(0) },
-    );
-    requireColumns(interventions, deps.logger);
-    const read = interventions.read;
-    const interventionColumns = interventions.match;
-    const parsed = parseInterventionsRead(interventions, {
-      timeZone: options.timeZone,
-      language: options.language,
-      window,
+    // Page by page: each page is parsed as it comes and dropped, only what it held is kept.
+    let interventionColumns: ColumnMatch<InterventionColumn> | undefined;
+    let interventionParser: ReturnType<typeof createInterventionParser> | undefined;
+    const read = await client.readFavoritePages(interventionsFavorite(config), {
+      menuEntryId: config.menuEntryId,
+      signal,
+      onPage: onPage(0),
+      onLines: (lines, columns) => {
+        if (interventionParser === undefined) {
+          interventionColumns = matchColumns(columns, INTERVENTION_COLUMNS);
+          requireColumns(
+            { favorite: interventionsFavorite(config), match: interventionColumns },
+            deps.logger,
+          );
+          interventionParser = createInterventionParser(interventionColumns.index, {
+            timeZone: options.timeZone,
+            language: options.language,
+            window,
+          });
+        }
+        interventionParser.add(lines);
+      },
     });
+    // At least one page always comes (an empty one ends the read).
+    const parsed = (interventionParser as NonNullable<typeof interventionParser>).finish();
     const problems: Problem[] = [...parsed.problems];
 
     let groups: Group[] | undefined;
@@ -153,17 +169,26 @@ export function createAurigaReader(
     let groupsCompleteness: FavoriteCompleteness | undefined;
     const groupsRef = groupsFavorite(config);
     if (groupsRef !== undefined) {
-      const groupsRead = await readFavoriteMatched(client, groupsRef, GROUP_COLUMNS, {
+      let groupColumns: ColumnMatch<GroupColumn> | undefined;
+      let groupParser: ReturnType<typeof createGroupParser> | undefined;
+      const groupsRead = await client.readFavoritePages(groupsRef, {
         menuEntryId: config.menuEntryId,
         signal,
         onPage: onPage(rows),
+        onLines: (lines, columns) => {
+          if (groupParser === undefined) {
+            groupColumns = matchColumns(columns, GROUP_COLUMNS);
+            requireColumns({ favorite: groupsRef, match: groupColumns }, deps.logger);
+            groupParser = createGroupParser(groupColumns.index, options.language);
+          }
+          groupParser.add(lines);
+        },
       });
-      requireColumns(groupsRead, deps.logger);
-      const parsedGroups = parseGroupsRead(groupsRead, options.language);
+      const parsedGroups = (groupParser as NonNullable<typeof groupParser>).finish();
       groups = [...parsedGroups.groups];
       problems.push(...parsedGroups.problems);
-      groupsSummary = summary(groupsRead.read, groupsRead.match);
-      groupsCompleteness = completenessOf(groupsRead.read);
+      groupsSummary = summary(groupsRead, groupColumns as ColumnMatch<GroupColumn>);
+      groupsCompleteness = completenessOf(groupsRead);
     }
     const interventionsCompleteness = completenessOf(read);
 
@@ -174,7 +199,7 @@ export function createAurigaReader(
       instructors: parsed.instructors,
       groups,
       problems,
-      rowsRead: { interventions: read.lines.length, groups: groupsSummary?.rows ?? 0 },
+      rowsRead: { interventions: read.rows, groups: groupsSummary?.rows ?? 0 },
       // Deletions hang on the Interventions favorite alone: a missing row there is no cancellation.
       completeness: {
         complete: interventionsCompleteness.complete,
@@ -203,7 +228,7 @@ export function createAurigaReader(
         groups: groupsCompleteness,
       },
       interventions: {
-        ...summary(read, interventionColumns),
+        ...summary(read, interventionColumns as ColumnMatch<InterventionColumn>),
         outsideWindow: parsed.outsideWindow,
       },
       groups: groupsSummary,
@@ -272,7 +297,7 @@ export async function readFavoriteMatched<K extends string>(
 
 /** A sync needs every required column: `auriga.missing_columns` otherwise; absent optional ones are logged. */
 export function requireColumns<K extends string>(
-  matched: MatchedRead<K>,
+  matched: Pick<MatchedRead<K>, 'favorite' | 'match'>,
   logger: AurigaLogger | undefined,
 ): void {
   const { favorite, match } = matched;
@@ -304,24 +329,27 @@ export const parseGroupsRead = (
   language: SyncOptions['language'],
 ) => parseGroupRows(matched.read.lines, matched.match.index, language);
 
-function completenessOf(read: FavoriteRead): FavoriteCompleteness {
+/** A read as the sync makes it: its rows counted, not held. */
+type CountedRead = Omit<FavoriteRead, 'lines'> & { readonly rows: number };
+
+function completenessOf(read: CountedRead): FavoriteCompleteness {
   return {
     complete: read.complete,
     pagesRead: read.pages,
     totalPages: read.totalPages,
-    rowsRead: read.lines.length,
+    rowsRead: read.rows,
   };
 }
 
 function summary(
-  read: FavoriteRead,
+  read: CountedRead,
   match: { labels: readonly string[]; missingOptional: readonly ColumnSpec[] },
 ): FavoriteSummary {
   return {
     queryId: read.queryId,
     menuEntryId: read.menuEntryId,
     pages: read.pages,
-    rows: read.lines.length,
+    rows: read.rows,
     columns: match.labels,
     missingOptional: match.missingOptional.map((c) => c.label),
   };

@@ -74,6 +74,15 @@ export const edusignSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).default(30_000),
   /** Requests in flight at once while writing. @default 4 */
   concurrency: z.number().int().min(1).max(32).default(4),
+  /**
+   * Which Edusign API writes: `v1` (a request per record) or `v3` (batch
+   * upserts of up to 1,000 records; reads, group membership and deletions
+   * stay on v1). v3's course routes are marked beta by Edusign, so v1 stays
+   * the default until a school chooses otherwise. @default v1
+   */
+  api: z.enum(['v1', 'v3']).default('v1'),
+  /** The v3 API's base (edusign-api.md, "v3 batch API"). @default https://api.edusign.com/v3 */
+  v3BaseUrl: url.default('https://api.edusign.com/v3'),
 });
 
 export const optionsSchema = z.strictObject({

@@ -34,6 +34,16 @@ export interface LockOptions {
   readonly takeOverFrom?: string;
 }
 
+/** What one `commit` writes, applied in this order: journal begun, mappings saved, mappings deleted, journal ended. */
+export interface StoreWrites {
+  readonly journalBegin?: readonly JournalEntry[];
+  /** Each inserts or replaces the mapping of (kind, aurigaId). */
+  readonly putMappings?: readonly Mapping[];
+  readonly deleteMappings?: readonly { readonly kind: EntityKind; readonly aurigaId: string }[];
+  /** Ids of journal entries to end. */
+  readonly journalEnd?: readonly string[];
+}
+
 export interface SchoolStore {
   readonly school: string;
 
@@ -42,6 +52,14 @@ export interface SchoolStore {
   /** Insert or replace the mapping of (kind, aurigaId). */
   putMapping(mapping: Mapping): Promise<void>;
   deleteMapping(kind: EntityKind, aurigaId: string): Promise<void>;
+
+  /**
+   * Several writes in one transaction: all of them or none. What the executor
+   * uses so that a batch costs one durable commit before it is sent (its
+   * journal entries) and one after (its mappings and the journal's end),
+   * rather than three per record. Applied in the order of the fields below.
+   */
+  commit(writes: StoreWrites): Promise<void>;
 
   journalBegin(entry: JournalEntry): Promise<void>;
   journalEnd(id: string): Promise<void>;

@@ -12,7 +12,12 @@ import type { EdusignPort, WriteOutcome, WriteRequest } from './ports.ts';
  * the port's size (one request each on v1, up to 1,000 on v3) a few at a
  * time, records each result in the store, and goes on past a failed item.
  * Every create is journaled before it is sent, so a lost answer is resolved
- * by the next run instead of being created twice.
+ * by the next run instead of being created twice. The batches in flight
+ * together form a chunk: its creates are journaled in one store transaction
+ * before any is sent, and its results (mappings, journal ends) saved in one
+ * transaction once all have answered: two durable commits a chunk, not three
+ * a record. A run killed in between leaves the chunk's creates journaled,
+ * which the next run resolves by external id, as for a lost answer.
  */
 
 export type ResultStatus = 'done' | 'failed' | 'held';
@@ -38,6 +43,16 @@ export interface ApplyDeps {
 
 type IdIndex = Map<EntityKind, Map<string, string>>;
 
+/**
+ * How many operations share one journal commit on a one-request-per-write
+ * port (v1): their creates are journaled in one transaction before any is
+ * sent, their results saved in one after. Large enough that a school's
+ * thousands of creates cost dozens of durable commits, not thousands; small
+ * enough that a run killed mid-chunk leaves few entries for the next run to
+ * look up.
+ */
+const V1_CHUNK_BATCHES = 16;
+
 export async function apply(
   operations: readonly Operation[],
   mappings: readonly Mapping[],
@@ -55,17 +70,19 @@ export async function apply(
     deps.onResult?.(result);
   };
   const size = Math.max(1, deps.edusign.maxBatch);
+  const concurrency = Math.max(1, deps.concurrency ?? 4);
+  // A chunk: the batches in flight together, journaled in one commit and saved in one.
+  const chunk = size * concurrency * (size === 1 ? V1_CHUNK_BATCHES : 1);
   // Deletions last: a sheet is only removed once everything else is written.
   const phases = [
     ...KIND_ORDER.map((kind) => operations.filter((o) => o.kind === kind && o.action !== 'delete')),
     operations.filter((o) => o.action === 'delete'),
   ];
   for (const phase of phases) {
-    const batches: Operation[][] = [];
-    for (let at = 0; at < phase.length; at += size) batches.push(phase.slice(at, at + size));
-    await pool(batches, deps.concurrency ?? 4, deps.signal, async (batch) => {
-      for (const result of await performBatch(batch, ids, byKey, deps)) record(result);
-    });
+    for (let at = 0; at < phase.length; at += chunk) {
+      if (deps.signal?.aborted) break;
+      await performChunk(phase.slice(at, at + chunk), size, concurrency, ids, byKey, deps, record);
+    }
   }
   return results;
 }
@@ -78,17 +95,28 @@ interface Prepared {
   readonly journalId: string | undefined;
 }
 
-async function performBatch(
-  batch: readonly Operation[],
+/** The store writes a chunk's results make, saved in one commit. */
+interface Pending {
+  readonly putMappings: Mapping[];
+  readonly deleteMappings: { kind: EntityKind; aurigaId: string }[];
+  readonly journalEnd: string[];
+}
+
+async function performChunk(
+  chunk: readonly Operation[],
+  size: number,
+  concurrency: number,
   ids: IdIndex,
   byKey: Map<string, Mapping>,
   deps: ApplyDeps,
-): Promise<OperationResult[]> {
-  const results: OperationResult[] = [];
+  record: (result: OperationResult) => void,
+): Promise<void> {
+  const pending: Pending = { putMappings: [], deleteMappings: [], journalEnd: [] };
   const sending: Prepared[] = [];
-  for (const operation of batch) {
+  const settled: OperationResult[] = [];
+  for (const operation of chunk) {
     if (operation.action === 'hold') {
-      results.push({ operation, status: 'held', edusignId: operation.edusignId ?? undefined });
+      settled.push({ operation, status: 'held', edusignId: operation.edusignId ?? undefined });
       continue;
     }
     if (operation.action === 'delete') {
@@ -107,12 +135,12 @@ async function performBatch(
     }
     const written = known(operation.kind, operation.payload, ids);
     if (written.missing) {
-      results.push(failedMissing(operation, written.missing));
+      settled.push(failedMissing(operation, written.missing));
       continue;
     }
     if (operation.action === 'adopt' && operation.changes.length === 0) {
       // Nothing to write: remembering the record is all that is left to do.
-      results.push(await remember(deps, operation, operation.edusignId, written.payload, byKey));
+      settled.push(remember(deps, operation, operation.edusignId, written.payload, byKey, pending));
       ids.get(operation.kind)?.set(operation.aurigaId, operation.edusignId);
       continue;
     }
@@ -135,36 +163,64 @@ async function performBatch(
       journalId: operation.action === 'create' ? randomUUID() : undefined,
     });
   }
-  if (sending.length === 0) return results;
 
-  for (const item of sending) {
-    if (item.journalId === undefined || item.written === undefined) continue;
-    await deps.store.journalBegin({
-      id: item.journalId,
-      runId: deps.runId,
-      kind: item.operation.kind,
-      aurigaId: item.operation.aurigaId,
-      action: 'create',
-      fingerprint: fingerprint(item.written),
-      startedAt: deps.now().toISOString(),
-    });
-  }
-  // Throws only when the run is stopped: the batch's creates then stay journaled, and the
-  // next run looks each up by external id before creating anything.
-  const outcomes = await deps.edusign.write(
-    sending.map((item) => item.request),
-    deps.signal,
-  );
-  for (const [index, item] of sending.entries()) {
-    const outcome = outcomes[index] ?? {
-      ok: false as const,
-      reason: 'refused' as const,
-      code: 'sync.no_outcome',
-      message: 'Edusign gave no result for this record.',
-    };
-    results.push(await settle(item, outcome, ids, byKey, deps));
-  }
-  return results;
+  // Every create of the chunk is on disk, in one transaction, before the first is sent.
+  const startedAt = deps.now().toISOString();
+  await deps.store.commit({
+    journalBegin: sending.flatMap((item) =>
+      item.journalId === undefined || item.written === undefined
+        ? []
+        : [
+            {
+              id: item.journalId,
+              runId: deps.runId,
+              kind: item.operation.kind,
+              aurigaId: item.operation.aurigaId,
+              action: 'create' as const,
+              fingerprint: fingerprint(item.written),
+              startedAt,
+            },
+          ],
+    ),
+  });
+
+  const batches: Prepared[][] = [];
+  for (let at = 0; at < sending.length; at += size) batches.push(sending.slice(at, at + size));
+  let stop: unknown;
+  const sent = new Set<Prepared[]>();
+  await pool(batches, concurrency, deps.signal, async (batch) => {
+    sent.add(batch);
+    let outcomes: WriteOutcome[];
+    try {
+      outcomes = await deps.edusign.write(
+        batch.map((item) => item.request),
+        deps.signal,
+      );
+    } catch (error) {
+      // Only a stopped run throws: this batch's creates stay journaled, and the next
+      // run looks each up by external id before creating anything.
+      stop ??= error;
+      return;
+    }
+    for (const [index, item] of batch.entries()) {
+      const outcome = outcomes[index] ?? {
+        ok: false as const,
+        reason: 'refused' as const,
+        code: 'sync.no_outcome',
+        message: 'Edusign gave no result for this record.',
+      };
+      settled.push(await settle(item, outcome, ids, byKey, deps, pending));
+    }
+  });
+  // Batches a stopped run never sent wrote nothing: their journal entries end here.
+  for (const batch of batches)
+    if (!sent.has(batch))
+      for (const item of batch)
+        if (item.journalId !== undefined) pending.journalEnd.push(item.journalId);
+  // What was written is saved, in one transaction, even when the run is being stopped.
+  await deps.store.commit(pending);
+  for (const result of settled) record(result);
+  if (stop !== undefined) throw stop;
 }
 
 async function settle(
@@ -173,12 +229,13 @@ async function settle(
   ids: IdIndex,
   byKey: Map<string, Mapping>,
   deps: ApplyDeps,
+  pending: Pending,
 ): Promise<OperationResult> {
   const { operation } = item;
   if (operation.action === 'delete') {
     if (outcome.ok || outcome.reason === 'not_found') {
       // Gone on Edusign, by us or already: forgetting it is all that is left to do.
-      await deps.store.deleteMapping('sheet', operation.aurigaId);
+      pending.deleteMappings.push({ kind: 'sheet', aurigaId: operation.aurigaId });
       return { operation, status: 'done', edusignId: operation.edusignId };
     }
     return failedOrHeld(operation, outcome);
@@ -197,13 +254,13 @@ async function settle(
   if (edusignId === undefined) {
     if (!outcome.ok && outcome.reason === 'not_found' && operation.action === 'update') {
       // The record was removed on Edusign: forget it so the next run creates it again.
-      await deps.store.deleteMapping(operation.kind, operation.aurigaId);
+      pending.deleteMappings.push({ kind: operation.kind, aurigaId: operation.aurigaId });
     }
-    if (item.journalId !== undefined) await deps.store.journalEnd(item.journalId);
+    if (item.journalId !== undefined) pending.journalEnd.push(item.journalId);
     return failedOrHeld(operation, outcome as Extract<WriteOutcome, { ok: false }>);
   }
-  const result = await remember(deps, operation, edusignId, item.written, byKey);
-  if (item.journalId !== undefined) await deps.store.journalEnd(item.journalId);
+  const result = remember(deps, operation, edusignId, item.written, byKey, pending);
+  if (item.journalId !== undefined) pending.journalEnd.push(item.journalId);
   ids.get(operation.kind)?.set(operation.aurigaId, edusignId);
   return result;
 }
@@ -227,13 +284,14 @@ function failedOrHeld(
   return { operation, status: 'failed', error: { code: outcome.code, message: outcome.message } };
 }
 
-async function remember(
+function remember(
   deps: ApplyDeps,
   operation: Extract<Operation, { action: 'create' | 'update' | 'adopt' }>,
   edusignId: string,
   payload: Payload,
   byKey: Map<string, Mapping>,
-): Promise<OperationResult> {
+  pending: Pending,
+): OperationResult {
   const previous = byKey.get(`${operation.kind}:${operation.aurigaId}`);
   const origin: MappingOrigin =
     operation.action === 'adopt'
@@ -243,7 +301,7 @@ async function remember(
         : (previous?.origin ?? 'created');
   const frozen = operation.action === 'adopt' && operation.frozen === true;
   const now = deps.now().toISOString();
-  await deps.store.putMapping({
+  pending.putMappings.push({
     kind: operation.kind,
     aurigaId: operation.aurigaId,
     edusignId,

@@ -93,12 +93,12 @@ export function plan(input: PlanInput): Plan {
   const problems: Problem[] = [];
   const unchanged: Record<EntityKind, number> = { sheet: 0, learner: 0, instructor: 0, group: 0 };
   /** Auriga id → Edusign id of what exists on Edusign (mapped or adopted now). */
-  const edusignIds = new Map<EntityKind, Map<string, string>>(
-    (['sheet', 'learner', 'instructor', 'group'] as const).map((kind) => [
-      kind,
-      new Map([...mapped(kind).values()].map((m) => [m.aurigaId, m.edusignId])),
-    ]),
-  );
+  const edusignIds = new Map<EntityKind, Map<string, string>>();
+  for (const kind of ['sheet', 'learner', 'instructor', 'group'] as const) {
+    const ids = new Map<string, string>();
+    for (const m of mapped(kind).values()) ids.set(m.aurigaId, m.edusignId);
+    edusignIds.set(kind, ids);
+  }
 
   // People (docs/rules.md §5): one email, one person; then found by external id, then email.
   const dropped = new Map<PersonKind, ReadonlyMap<string, string>>();
@@ -350,7 +350,7 @@ export function plan(input: PlanInput): Plan {
     const learners = keep('learner', payload.learners);
     if (instructors !== payload.instructors || learners !== payload.learners)
       payload = { ...payload, instructors, learners };
-    if (payload.groups.length === 0) return payload;
+    if (payload.groups.every((g) => knownGroups.has(g))) return payload;
     const unknown = payload.groups.filter((g) => !knownGroups.has(g));
     for (const id of unknown) {
       if (unknownGroupsReported.has(id)) continue;

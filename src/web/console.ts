@@ -185,7 +185,7 @@ export function createConsole(deps: ConsoleDeps) {
 
   /** The sheets behind held deletions, named and dated from Edusign where it still has them. */
   async function describeHeld(school: ConsoleSchool, items: readonly HeldItem[]) {
-    const port = edusignPortFor(
+    const { port } = edusignPortFor(
       edusignClientFor(school.config, deps.fetch ? { fetch: deps.fetch } : {}),
     );
     const mappings = new Map(

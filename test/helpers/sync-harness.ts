@@ -12,7 +12,22 @@ import { type Sandboxes, type SandboxesOptions, startSandboxes } from '../../src
  * Both sandboxes, a school, an embedded store in a temporary folder, and a
  * `sync()` that runs the real connector against them over HTTP.
  */
+export type EdusignApi = 'v1' | 'v3';
+
+let defaultApi: EdusignApi = 'v1';
+
+/**
+ * The Edusign API that harnesses started from now on write with
+ * (`edusign.api`): `test/sync-v3.test.ts` sets v3, then imports the very
+ * suites that run on v1, so that every rule is checked on both paths.
+ */
+export function useEdusignApi(api: EdusignApi): void {
+  defaultApi = api;
+}
+
 export interface Harness extends Sandboxes {
+  /** The API the connector writes with in this harness. */
+  readonly api: EdusignApi;
   readonly configuration: Config;
   readonly dir: string;
   sync(options?: SchoolRunOptions): ReturnType<typeof runSchool>;
@@ -28,11 +43,13 @@ export interface Harness extends Sandboxes {
 }
 
 export async function startHarness(
-  options: SandboxesOptions & { config?: Record<string, unknown> } = {},
+  options: SandboxesOptions & { config?: Record<string, unknown>; api?: EdusignApi } = {},
 ): Promise<Harness> {
+  const { api = defaultApi, ...rest } = options;
   const sandboxes = await startSandboxes({
     edusignRateLimit: { requests: 100_000, windowMs: 60_000 },
-    ...options,
+    edusignHeavyRateLimit: { requests: 100_000, windowMs: 60_000 },
+    ...rest,
   });
   const dir = mkdtempSync(path.join(tmpdir(), 'auriga-edusign-e2e-'));
   const base = sandboxes.config;
@@ -40,7 +57,12 @@ export async function startHarness(
     {
       ...base,
       school: 'e2e',
-      edusign: { ...base.edusign, requestsPerMinute: 100_000 },
+      edusign: {
+        ...base.edusign,
+        requestsPerMinute: 100_000,
+        api,
+        ...(api === 'v3' ? { v3BaseUrl: sandboxes.edusign.v3Url } : {}),
+      },
       store: { kind: 'sqlite', path: path.join(dir, 'store.sqlite') },
       // Each section given is merged over the sandboxes' own (auriga: { pageSize } keeps the url).
       ...Object.fromEntries(
@@ -62,6 +84,7 @@ export async function startHarness(
     ).toISOString();
   return {
     ...sandboxes,
+    api,
     configuration,
     dir,
     sync: (runOptions = {}) => runSchool(configuration, runOptions),

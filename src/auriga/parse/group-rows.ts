@@ -14,16 +14,29 @@ export interface GroupRows {
   readonly problems: readonly Problem[];
 }
 
+/** Rows given a page at a time: `add` each page in order, then `finish` once. */
+export interface GroupRowParser {
+  add(lines: readonly unknown[]): void;
+  finish(): GroupRows;
+}
+
 export function parseGroupRows(
   lines: readonly unknown[],
   index: Index<GroupColumn>,
   language: string,
 ): GroupRows {
+  const parser = createGroupParser(index, language);
+  parser.add(lines);
+  return parser.finish();
+}
+
+/** The parser behind `parseGroupRows`, fed page by page. */
+export function createGroupParser(index: Index<GroupColumn>, language: string): GroupRowParser {
   const problems: Problem[] = [];
   const groups: Group[] = [];
   const seen = new Set<string>();
-  lines.forEach((line, position) => {
-    const rowNumber = position + 1;
+  let rowCount = 0;
+  const addLine = (line: unknown, rowNumber: number): void => {
     if (!Array.isArray(line)) {
       problems.push(shapeProblem('groups', rowNumber));
       return;
@@ -71,6 +84,14 @@ export function parseGroupRows(
         learners: Object.freeze(parseIdList(cell('learners'))),
       }),
     );
-  });
-  return { groups, problems };
+  };
+  return {
+    add(lines) {
+      for (const line of lines) {
+        rowCount += 1;
+        addLine(line, rowCount);
+      }
+    },
+    finish: () => ({ groups, problems }),
+  };
 }

@@ -1,6 +1,7 @@
+import { hash } from 'node:crypto';
 import type { Intervention, Person, PersonKind, Problem, SyncWindow } from '../../domain/types.ts';
 import type { InterventionColumn } from './columns.ts';
-import { resolveLabel } from './labels.ts';
+import { type LabelResolution, resolveLabel } from './labels.ts';
 import {
   type BrokenEntry,
   normaliseId,
@@ -10,7 +11,7 @@ import {
   parsePeople,
 } from './people.ts';
 import { PeopleTally } from './people-tally.ts';
-import { type Cells, type Index, missingIdProblem, shapeProblem } from './row-problems.ts';
+import { type Index, missingIdProblem, shapeProblem } from './row-problems.ts';
 import { parseWallClock, type TimeResolution } from './times.ts';
 import { inWindow } from './window.ts';
 
@@ -41,13 +42,39 @@ export interface InterventionRows {
   readonly outsideWindow: number;
 }
 
+/** Rows given a page at a time: `add` each page in order, then `finish` once. */
+export interface InterventionRowParser {
+  add(lines: readonly unknown[]): void;
+  finish(): InterventionRows;
+}
+
 export function parseInterventionRows(
   lines: readonly unknown[],
   index: Index<InterventionColumn>,
   context: InterventionParseContext,
 ): InterventionRows {
+  const parser = createInterventionParser(index, context);
+  parser.add(lines);
+  return parser.finish();
+}
+
+/**
+ * The parser behind `parseInterventionRows`, fed page by page so that a
+ * reader holds what it parsed of the rows, never the rows themselves. The
+ * result is the same whatever the pages' sizes.
+ */
+export function createInterventionParser(
+  index: Index<InterventionColumn>,
+  context: InterventionParseContext,
+): InterventionRowParser {
   const problems: Problem[] = [];
-  const firstLineById = new Map<string, Cells>();
+  /**
+   * A digest of each id's first row, to tell a repeated row from a different
+   * one with the same id without holding the row (Node's native SHA-1 of
+   * its JSON, which beats any hash written in JavaScript on 1 KB rows).
+   */
+  const firstLineById = new Map<string, string>();
+  let rowCount = 0;
   const drafts: Array<{
     readonly base: Omit<Intervention, 'learners' | 'instructors'>;
     readonly learners: PeopleList;
@@ -71,6 +98,20 @@ export function parseInterventionRows(
     }
     return list;
   };
+  // Labels repeat as much (a unit, a room, a session's text): each text is resolved once.
+  const labelTexts = new Map<string, LabelResolution>();
+  const freeTexts = new Map<string, LabelResolution>();
+  const readLabel = (value: unknown, freeText: boolean): LabelResolution => {
+    if (typeof value !== 'string')
+      return resolveLabel(value, context.language, freeText ? { freeText } : {});
+    const cache = freeText ? freeTexts : labelTexts;
+    let resolved = cache.get(value);
+    if (resolved === undefined) {
+      resolved = resolveLabel(value, context.language, freeText ? { freeText } : {});
+      cache.set(value, resolved);
+    }
+    return resolved;
+  };
   // Many classes start and end at the same times: each text is converted once.
   const times = new Map<string, TimeResolution>();
   const readTime = (value: unknown): TimeResolution => {
@@ -83,8 +124,7 @@ export function parseInterventionRows(
     return time;
   };
 
-  lines.forEach((line, position) => {
-    const rowNumber = position + 1;
+  const addLine = (line: unknown, rowNumber: number): void => {
     if (!Array.isArray(line)) {
       problems.push(shapeProblem('interventions', rowNumber));
       return;
@@ -99,9 +139,10 @@ export function parseInterventionRows(
       return;
     }
     const row = { favorite: 'interventions', id } as const;
+    const digest = hash('sha1', JSON.stringify(line), 'base64');
     const earlier = firstLineById.get(id);
     if (earlier !== undefined) {
-      if (JSON.stringify(earlier) !== JSON.stringify(line)) {
+      if (earlier !== digest) {
         problems.push({
           code: 'row.duplicate_id',
           kind: 'sheet',
@@ -112,7 +153,7 @@ export function parseInterventionRows(
       }
       return;
     }
-    firstLineById.set(id, line);
+    firstLineById.set(id, digest);
 
     const start = readTime(cell('start'));
     if (start.ok && !inWindow(context.window, start.epochMs)) {
@@ -140,7 +181,7 @@ export function parseInterventionRows(
     }
 
     const label = (key: InterventionColumn, name: string): string | undefined => {
-      const resolved = resolveLabel(cell(key), context.language);
+      const resolved = readLabel(cell(key), false);
       if (resolved.ok) return resolved.value;
       problems.push({
         code: 'row.bad_label',
@@ -155,7 +196,7 @@ export function parseInterventionRows(
     const educationalUnit = label('educationalUnit', 'Educational Unit.Label');
     const resourceLabel = label('resourceLabel', 'Resource.Label');
     const resourceCode = label('resourceCode', 'Resource.Code');
-    const described = resolveLabel(cell('description'), context.language, { freeText: true });
+    const described = readLabel(cell('description'), true);
     const description = described.ok ? described.value : undefined;
 
     const listed = (kind: PersonKind, key: InterventionColumn): PeopleList => {
@@ -190,19 +231,29 @@ export function parseInterventionRows(
       learners,
       instructors,
     });
-  });
+  };
 
-  const learners = people.learner.settle(problems);
-  const instructors = people.instructor.settle(problems);
-  const interventions = drafts.map(({ base, learners: l, instructors: i }) =>
-    Object.freeze({
-      ...base,
-      learners: people.learner.usableIds(l),
-      instructors: people.instructor.usableIds(i),
-      groups: Object.freeze(base.groups),
-    }),
-  );
-  return { interventions, learners, instructors, problems, outsideWindow };
+  return {
+    add(lines) {
+      for (const line of lines) {
+        rowCount += 1;
+        addLine(line, rowCount);
+      }
+    },
+    finish() {
+      const learners = people.learner.settle(problems);
+      const instructors = people.instructor.settle(problems);
+      const interventions = drafts.map(({ base, learners: l, instructors: i }) =>
+        Object.freeze({
+          ...base,
+          learners: people.learner.usableIds(l),
+          instructors: people.instructor.usableIds(i),
+          groups: Object.freeze(base.groups),
+        }),
+      );
+      return { interventions, learners, instructors, problems, outsideWindow };
+    },
+  };
 }
 
 function timeProblem(

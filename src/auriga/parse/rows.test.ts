@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { GROUP_COLUMNS, INTERVENTION_COLUMNS, matchColumns } from './columns.ts';
-import { parseGroupRows, parseInterventionRows } from './rows.ts';
+import { createInterventionParser, parseGroupRows, parseInterventionRows } from './rows.ts';
 import { computeWindow } from './window.ts';
 
 const HEADERS = [
@@ -269,6 +269,77 @@ describe('parseInterventionRows', () => {
         assert.deepEqual(b.problems.map(key).sort(), a.problems.map(key).sort());
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('page by page', () => {
+  const variant = fc.constantFrom(
+    '1/DOE/John/john@x.fr',
+    '1/DOE/Jon/jon@x.fr',
+    '2/ROE/Jane/jane@x.fr',
+    '3/X/Y/bad',
+    'broken',
+  );
+  const anyLine = fc.oneof(
+    fc.record({
+      id: fc.constantFrom('', '7', '8', '9', '10', '11', '12'),
+      people: fc.array(variant, { maxLength: 3 }),
+      start: fc.constantFrom(
+        '2026-03-24T08:30:00',
+        '2026-03-24T12:00:00',
+        '2025-01-01T08:00:00',
+        'soon',
+      ),
+      room: fc.constantFrom('A', 'B', null),
+    }),
+    fc.constant('not a row'),
+  );
+
+  test('property: rows fed in pages of any size parse as the whole list does, problems and row numbers included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(anyLine, { maxLength: 20 }),
+        fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 8 }),
+        (cells, cuts) => {
+          const lines = cells.map((c) =>
+            typeof c === 'string'
+              ? c
+              : row(c.id, {
+                  'Learner(s)': c.people.join('|'),
+                  Start: c.start,
+                  'Resource.Label': c.room,
+                }),
+          );
+          const whole = parseInterventionRows(lines, index, context);
+          const parser = createInterventionParser(index, context);
+          let at = 0;
+          for (const cut of cuts) {
+            parser.add(lines.slice(at, at + cut));
+            at += cut;
+          }
+          parser.add(lines.slice(at));
+          const paged = parser.finish();
+          assert.deepEqual(paged.interventions, whole.interventions);
+          assert.deepEqual([...paged.learners.entries()], [...whole.learners.entries()]);
+          assert.deepEqual([...paged.instructors.entries()], [...whole.instructors.entries()]);
+          assert.deepEqual(paged.problems, whole.problems);
+          assert.equal(paged.outsideWindow, whole.outsideWindow);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a row repeated with the same content is silent; with other content, reported once per repeat', () => {
+    const parser = createInterventionParser(index, context);
+    parser.add([row('5')]);
+    parser.add([row('5'), row('5', { 'Resource.Label': 'Elsewhere' })]);
+    const result = parser.finish();
+    assert.equal(result.interventions.length, 1);
+    assert.deepEqual(
+      result.problems.map((p) => [p.code, p.aurigaId]),
+      [['row.duplicate_id', '5']],
     );
   });
 });

@@ -4,9 +4,16 @@
  * people-tally.ts. Kept as the entry point callers import.
  */
 export { compareIds } from '../../domain/compare-ids.ts';
-export { type GroupRows, parseGroupRows } from './group-rows.ts';
 export {
+  createGroupParser,
+  type GroupRowParser,
+  type GroupRows,
+  parseGroupRows,
+} from './group-rows.ts';
+export {
+  createInterventionParser,
   type InterventionParseContext,
+  type InterventionRowParser,
   type InterventionRows,
   parseInterventionRows,
 } from './intervention-rows.ts';

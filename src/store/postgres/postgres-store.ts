@@ -25,6 +25,7 @@ import type {
   RunRecord,
   SchoolStore,
   Store,
+  StoreWrites,
 } from '../port.ts';
 import { abandonedReport, badTransition, deadOnThisMachine, sourcesOf } from '../presence.ts';
 import {
@@ -257,7 +258,12 @@ class PostgresStore implements Store {
   }
 
   forSchool(school: string): SchoolStore {
-    return new PostgresSchoolStore(checkSchool(school), this.#query, this.#presence);
+    return new PostgresSchoolStore(
+      checkSchool(school),
+      this.#query,
+      this.#transaction,
+      this.#presence,
+    );
   }
 
   #console: ConsoleStore | undefined;
@@ -351,6 +357,25 @@ class PostgresStore implements Store {
     }
   };
 
+  /** Statements on one connection between BEGIN and COMMIT: all applied, or none. */
+  #transaction: Transaction = async (what, steps) => {
+    if (this.#closed) {
+      throw new AppError('store.closed', `Could not ${what}: the PostgreSQL store was closed.`);
+    }
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.#pool.connect();
+      await client.query('BEGIN');
+      for (const [sql, params] of steps) await client.query(this.#sql[sql], params as unknown[]);
+      await client.query('COMMIT');
+    } catch (cause) {
+      await client?.query('ROLLBACK').catch(() => undefined);
+      throw storeError(this.#target, what, cause);
+    } finally {
+      client?.release();
+    }
+  };
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -371,15 +396,58 @@ type Query = <R extends pg.QueryResultRow>(
   params: readonly unknown[],
 ) => Promise<pg.QueryResult<R>>;
 
+type Transaction = (
+  what: string,
+  steps: ReadonlyArray<readonly [keyof Statements, readonly unknown[]]>,
+) => Promise<void>;
+
 class PostgresSchoolStore implements SchoolStore {
   readonly school: string;
   readonly #query: Query;
+  readonly #transaction: Transaction;
   readonly #presence: Presence;
 
-  constructor(school: string, query: Query, presence: Presence) {
+  constructor(school: string, query: Query, transaction: Transaction, presence: Presence) {
     this.school = school;
     this.#query = query;
+    this.#transaction = transaction;
     this.#presence = presence;
+  }
+
+  async commit(writes: StoreWrites): Promise<void> {
+    // Checked before the transaction opens: a bad entry writes nothing.
+    const school = this.school;
+    const steps: Array<readonly [keyof Statements, readonly unknown[]]> = [];
+    for (const entry of writes.journalBegin ?? []) {
+      const e = checkJournalEntry(entry);
+      steps.push([
+        'journalBegin',
+        [school, e.id, e.runId, e.kind, e.aurigaId, e.action, e.fingerprint, e.startedAt],
+      ]);
+    }
+    for (const mapping of writes.putMappings ?? []) {
+      const m = checkMapping(mapping);
+      steps.push([
+        'putMapping',
+        [
+          school,
+          m.kind,
+          m.aurigaId,
+          m.edusignId,
+          m.fingerprint,
+          m.origin,
+          m.courseStart,
+          m.createdAt,
+          m.updatedAt,
+        ],
+      ]);
+    }
+    for (const d of writes.deleteMappings ?? [])
+      steps.push(['deleteMapping', [school, checkKind(d.kind), checkText(d.aurigaId, 'aurigaId')]]);
+    for (const id of writes.journalEnd ?? [])
+      steps.push(['journalEnd', [school, checkText(id, 'journal id')]]);
+    if (steps.length === 0) return;
+    await this.#transaction(`save ${steps.length} changes in one transaction`, steps);
   }
 
   async listMappings(kind?: EntityKind): Promise<Mapping[]> {

@@ -27,6 +27,7 @@ import type {
   RunRecord,
   SchoolStore,
   Store,
+  StoreWrites,
 } from '../port.ts';
 import { abandonedReport, badTransition, deadOnThisMachine, sourcesOf } from '../presence.ts';
 import {
@@ -310,6 +311,58 @@ class SqliteSchoolStore implements SchoolStore {
   async deleteMapping(kind: EntityKind, aurigaId: string): Promise<void> {
     this.#do(`delete the mapping of ${kind} ${aurigaId}`, () =>
       this.#sql.deleteMapping.run(this.school, checkKind(kind), checkText(aurigaId, 'aurigaId')),
+    );
+  }
+
+  async commit(writes: StoreWrites): Promise<void> {
+    // Checked before the transaction opens: a bad entry writes nothing.
+    const begin = (writes.journalBegin ?? []).map(checkJournalEntry);
+    const put = (writes.putMappings ?? []).map(checkMapping);
+    const drop = (writes.deleteMappings ?? []).map((d) => ({
+      kind: checkKind(d.kind),
+      aurigaId: checkText(d.aurigaId, 'aurigaId'),
+    }));
+    const end = (writes.journalEnd ?? []).map((id) => checkText(id, 'journal id'));
+    if (begin.length + put.length + drop.length + end.length === 0) return;
+    const sql = this.#sql;
+    const school = this.school;
+    this.#do(
+      `save ${begin.length + put.length + drop.length + end.length} changes in one transaction`,
+      () => {
+        // node:sqlite is synchronous: nothing else runs on this connection until COMMIT.
+        this.#db.exec('BEGIN IMMEDIATE');
+        try {
+          for (const e of begin)
+            sql.journalBegin.run(
+              school,
+              e.id,
+              e.runId,
+              e.kind,
+              e.aurigaId,
+              e.action,
+              e.fingerprint,
+              e.startedAt,
+            );
+          for (const m of put)
+            sql.putMapping.run(
+              school,
+              m.kind,
+              m.aurigaId,
+              m.edusignId,
+              m.fingerprint,
+              m.origin,
+              m.courseStart,
+              m.createdAt,
+              m.updatedAt,
+            );
+          for (const d of drop) sql.deleteMapping.run(school, d.kind, d.aurigaId);
+          for (const id of end) sql.journalEnd.run(school, id);
+          this.#db.exec('COMMIT');
+        } catch (error) {
+          if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+          throw error;
+        }
+      },
     );
   }
 

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import type { Mapping } from '../domain/types.ts';
+import type { PersonPayload, SheetPayload } from '../rules/payloads.ts';
+import { changedFields, FROZEN_FINGERPRINT, fingerprint, parseFingerprint } from './fingerprint.ts';
+import { plan } from './plan.ts';
+
+const ZOE: PersonPayload = { lastName: 'DOE', firstName: 'Zoé', email: 'zoe@school.test' };
+const SHEET: SheetPayload = {
+  name: 'Cours § Maths',
+  description: null,
+  classroom: 'Salle 1',
+  start: '2026-12-02T08:00:00.000Z',
+  end: '2026-12-02T10:00:00.000Z',
+  instructors: ['I1'],
+  learners: ['L1', 'L2'],
+  groups: [],
+};
+/** Written by the connector before v2 (SHA-256 per field), copied from a store as is. */
+const ZOE_V1 = 'v1;email=aTKriF4rwfJA;firstName=PdJ0BrmrCcKA;lastName=V_goTZ3hnLa_';
+const SHEET_V1 =
+  'v1;classroom=RYCtsGfwVpRe;description=dCNOmK_nSY-1;end=xWbNRr-SxMzC;groups=T1PNoYwrqgwD;instructors=R4_vRCNEJEr5;learners=HSSe9RmpdEKe;name=gPhQc5KxDL_q;start=JE1SaTGw39EZ';
+
+describe('fingerprints', () => {
+  test('written as v2, one digest per field; equal payloads, equal fingerprints', () => {
+    const text = fingerprint(SHEET);
+    assert.match(text, /^v2;classroom=[0-9a-z]+;description=[0-9a-z]+;end=/);
+    assert.deepEqual(Object.keys(parseFingerprint(text)?.fields ?? {}), Object.keys(SHEET).sort());
+    assert.equal(fingerprint({ ...SHEET }), text);
+    assert.deepEqual(changedFields(SHEET, text), []);
+  });
+
+  test('property: exactly the fields that differ are named, on v2', () => {
+    const person = fc.record({ lastName: fc.string(), firstName: fc.string(), email: fc.string() });
+    fc.assert(
+      fc.property(person, person, (a, b) => {
+        const expected = (['email', 'firstName', 'lastName'] as const).filter((k) => a[k] !== b[k]);
+        assert.deepEqual(changedFields(b, fingerprint(a)), expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('a v1 fingerprint from before the upgrade is read: unchanged is unchanged, a change is that field alone', () => {
+    assert.deepEqual(changedFields(ZOE, ZOE_V1), []);
+    assert.deepEqual(changedFields(SHEET, SHEET_V1), []);
+    assert.deepEqual(changedFields({ ...ZOE, firstName: 'Zoe' }, ZOE_V1), ['firstName']);
+    assert.deepEqual(changedFields({ ...SHEET, learners: ['L1'], classroom: null }, SHEET_V1), [
+      'classroom',
+      'learners',
+    ]);
+  });
+
+  test('frozen or unknown: every field differs', () => {
+    assert.deepEqual(changedFields(ZOE, FROZEN_FINGERPRINT), ['email', 'firstName', 'lastName']);
+    assert.deepEqual(changedFields(ZOE, 'v0;email=x'), ['email', 'firstName', 'lastName']);
+  });
+
+  test('after the upgrade, a school whose store holds only v1 fingerprints plans no write', () => {
+    const at = '2026-12-01T10:00:00.000Z';
+    const mapping = (kind: Mapping['kind'], aurigaId: string, fp: string): Mapping => ({
+      kind,
+      aurigaId,
+      edusignId: `E-${aurigaId}`,
+      fingerprint: fp,
+      origin: 'created',
+      courseStart: kind === 'sheet' ? SHEET.start : null,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const learners = ['L1', 'L2'].map((id) => ({ kind: 'learner' as const, id, ...ZOE }));
+    const result = plan({
+      snapshot: {
+        window: {
+          from: '2026-11-30T23:00:00.000Z',
+          to: '2026-12-14T23:00:00.000Z',
+          timeZone: 'Europe/Paris',
+          firstDay: '2026-12-01',
+          lastDay: '2026-12-14',
+        },
+        interventions: [
+          {
+            id: '100',
+            start: SHEET.start,
+            end: SHEET.end,
+            activityType: 'Cours',
+            educationalUnit: 'Maths',
+            description: undefined,
+            resourceLabel: 'Salle 1',
+            resourceCode: undefined,
+            learners: ['L1', 'L2'],
+            instructors: ['I1'],
+            groups: [],
+          },
+        ],
+        // Two learners sharing Zoé's email would be one person: give each their own.
+        learners: new Map([
+          ['L1', learners[0] as (typeof learners)[number]],
+          ['L2', { ...(learners[1] as (typeof learners)[number]), email: 'l2@school.test' }],
+        ]),
+        instructors: new Map([['I1', { kind: 'instructor', id: 'I1', ...ZOE }]]),
+        groups: undefined,
+        problems: [],
+        rowsRead: { interventions: 1, groups: 0 },
+      },
+      mappings: [
+        mapping('learner', 'L1', ZOE_V1),
+        mapping('learner', 'L2', fingerprint({ ...ZOE, email: 'l2@school.test' })),
+        mapping('instructor', 'I1', ZOE_V1),
+        mapping('sheet', '100', SHEET_V1),
+      ],
+      edusign: {
+        courses: [
+          {
+            id: 'E-100',
+            apiId: '100',
+            apiType: 'auriga-edusign',
+            start: SHEET.start,
+            locked: false,
+          },
+        ],
+        students: undefined,
+        professors: undefined,
+        groups: undefined,
+      },
+      options: {
+        courseNameSeparator: ' § ',
+        syncGroups: false,
+        maxDeleteShare: 0.1,
+        maxDeleteCount: 5,
+      },
+      now: at,
+    });
+    assert.deepEqual(result.operations, []);
+    assert.deepEqual(result.unchanged, { sheet: 1, learner: 2, instructor: 1, group: 0 });
+  });
+});
