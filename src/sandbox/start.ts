@@ -103,7 +103,8 @@ export async function startSandboxes(options: SandboxesOptions = {}): Promise<Sa
       interventionsQueryId: auriga.interventionsQueryId,
       groupsQueryId: auriga.groupsQueryId,
     },
-    edusign: { token: edusign.token, baseUrl: edusign.url },
+    // v3BaseUrl too, so that a school trying `edusign.api: v3` against the sandbox needs only that key.
+    edusign: { token: edusign.token, baseUrl: edusign.url, v3BaseUrl: edusign.v3Url },
     options: { timeZone, syncGroups: true },
   };
   return {
