@@ -121,6 +121,31 @@ describe('createLogger', () => {
     assertNoSecret(output);
   });
 
+  test('colours on a terminal, none when NO_COLOR is set (no-color.org)', async () => {
+    const lines = async (env: string | undefined) => {
+      const saved = process.env.NO_COLOR;
+      if (env === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = env;
+      try {
+        const { stream, text } = memoryStream();
+        Object.assign(stream, { isTTY: true });
+        createLogger({ destination: stream }).info({}, 'on a terminal');
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve));
+        return text();
+      } finally {
+        if (saved === undefined) delete process.env.NO_COLOR;
+        else process.env.NO_COLOR = saved;
+      }
+    };
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ANSI escape is what is looked for
+    const ansi = /\u001b\[/;
+    assert.match(await lines(undefined), ansi);
+    const plain = await lines('1');
+    assert.match(plain, /on a terminal/);
+    assert.doesNotMatch(plain, ansi);
+  });
+
   test('JSON by default when the destination is not a terminal', () => {
     const { stream, text } = memoryStream();
     createLogger({ destination: stream }).info('json');
