@@ -23,6 +23,7 @@ describe('console API', () => {
     ['GET', ''],
     ['GET', '/live'],
     ['GET', '/runs'],
+    ['GET', '/notifications'],
     ['GET', '/runs/RUN'],
     ['GET', '/runs/RUN/outcomes.csv'],
     ['GET', '/problems'],
@@ -44,6 +45,9 @@ describe('console API', () => {
       id: string;
     }>;
     const runId = runs[0]?.id ?? 'none';
+    const notices = await op.call('GET', '/api/schools/north/notifications');
+    assert.equal(notices.status, 200, notices.text);
+    assert.ok(Array.isArray(notices.json().deliveries) && Array.isArray(notices.json().attempts));
     const admin = await apiSession(h.url, 'south-admin@example.org');
     for (const [method, tail, body] of SCHOOL_ROUTES) {
       const route = tail.replace('RUN', runId);

@@ -257,6 +257,35 @@ export function createConsole(deps: ConsoleDeps) {
       return { running: deps.running().includes(name), run: deps.live.get(name) ?? null };
     },
 
+    /**
+     * The school's notices and every delivery attempt, newest first: what was
+     * sent to whom, and what came back (never a channel's secret).
+     */
+    async notifications(p: Principal, name: string) {
+      const school = await visible(p, name);
+      const queue = school.store.notifications();
+      const [deliveries, attempts] = await Promise.all([
+        queue.listDeliveries({ school: name }),
+        queue.listAttempts({ school: name }),
+      ]);
+      return {
+        deliveries: deliveries.slice(0, 50).map((d) => ({
+          id: d.id,
+          event: d.notice.event,
+          runId: d.notice.runId,
+          channel: d.channel,
+          target: d.target,
+          status: d.status,
+          attempts: d.attempts,
+          createdAt: d.createdAt,
+          nextAttemptAt: d.nextAttemptAt,
+          deliveredAt: d.deliveredAt,
+          lastError: d.lastError,
+        })),
+        attempts: attempts.slice(0, 200),
+      };
+    },
+
     async runs(p: Principal, name: string): Promise<RunSummary[]> {
       return (await runsOf(await visible(p, name))).map(runSummary);
     },

@@ -215,6 +215,16 @@ export function registerApi(app: FastifyInstance, deps: { console: Console; auth
   );
   route(
     'GET',
+    '/api/schools/:school/notifications',
+    {
+      ...tags('runs'),
+      params: school,
+      summary: "The school's notices, each delivery and every attempt (never a secret).",
+    },
+    async (r, _p, p) => c.notifications(p, r.params.school),
+  );
+  route(
+    'GET',
     '/api/schools/:school/runs/:runId',
     { ...tags('runs'), params: schoolRun, summary: "A run's report." },
     async (r, _p, p) => c.run(p, r.params.school, r.params.runId),

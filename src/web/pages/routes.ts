@@ -250,11 +250,16 @@ export function registerPages(
 
   page('GET', '/schools/:school', async (request, reply, who, ctx) => {
     const name = request.params.school;
-    const [school, problems] = await Promise.all([c.school(who, name), c.problems(who, name)]);
+    const [school, problems, notices] = await Promise.all([
+      c.school(who, name),
+      c.problems(who, name),
+      c.notifications(who, name),
+    ]);
     const asked = request.query.asked;
     return send(
       reply,
       schoolPage(ctx, school, problems.problems, {
+        deliveries: notices.deliveries,
         error: problems.error,
         canAct: canAct(who),
         ...(asked === '1'

@@ -182,7 +182,12 @@ export function schoolPage(
   ctx: PageContext,
   school: SchoolSummary & { runs: readonly RunSummary[]; live: LiveRun | null },
   problems: RunReport['problems'],
-  options: { canAct: boolean; notice?: string; error?: RunReport['error'] | null },
+  options: {
+    canAct: boolean;
+    notice?: string;
+    error?: RunReport['error'] | null;
+    deliveries?: readonly DeliveryLine[];
+  },
 ) {
   const { t } = ctx;
   const base = `/schools/${encodeURIComponent(school.name)}`;
@@ -232,8 +237,38 @@ ${
 <h2 id="runs-title">${t('school.runs')}</h2>
 ${chart(ctx, school.runs)}
 ${runsTable(ctx, base, school.runs)}
-</section>`,
+</section>
+${deliveriesBlock(ctx, options.deliveries ?? [])}`,
   );
+}
+
+/** A notice's delivery on one channel, as the school page lists them. */
+export interface DeliveryLine {
+  readonly event: string;
+  readonly channel: string;
+  readonly target: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly nextAttemptAt: string | null;
+  readonly lastError: string | null;
+}
+
+function deliveriesBlock(ctx: PageContext, deliveries: readonly DeliveryLine[]) {
+  const { t } = ctx;
+  return html`<section aria-labelledby="notices-title">
+<h2 id="notices-title">${t('school.notices')}</h2>
+${
+  deliveries.length === 0
+    ? html`<p>${t('school.noNotices')}</p>`
+    : html`<table>
+<thead><tr><th scope="col">${t('notice.when')}</th><th scope="col">${t('notice.event')}</th><th scope="col">${t('notice.to')}</th><th scope="col">${t('notice.status')}</th><th scope="col">${t('notice.attempts')}</th></tr></thead>
+<tbody>${deliveries.map(
+        (d) =>
+          html`<tr><td>${when(ctx, d.createdAt)}</td><td>${d.event}</td><td>${d.channel}: ${d.target}</td><td>${d.status}${d.status === 'pending' && d.nextAttemptAt ? html` (${t('notice.next')} ${when(ctx, d.nextAttemptAt)})` : null}${d.lastError ? html`<br><span class="muted">${d.lastError}</span>` : null}</td><td>${d.attempts}</td></tr>`,
+      )}</tbody></table>`
+}
+</section>`;
 }
 
 function runsTable(ctx: PageContext, base: string, runs: readonly RunSummary[]) {
