@@ -32,6 +32,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'run the schedule for one or several schools',
     load: () => import('./commands/serve.ts'),
   },
+  school: {
+    summary: "a fleet's schools in PostgreSQL: import, list, show, enable, disable, remove",
+    load: () => import('./commands/school.ts'),
+  },
+  secrets: {
+    summary: "secrets rotate: re-encrypt a fleet's secrets under a new key",
+    load: () => import('./commands/secrets.ts'),
+  },
   explain: {
     summary: 'explain learner|instructor|sheet ID: why it is (not) on Edusign',
     load: () => import('./commands/explain.ts'),
