@@ -40,6 +40,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: "secrets rotate: re-encrypt a fleet's secrets under a new key",
     load: () => import('./commands/secrets.ts'),
   },
+  worker: {
+    summary: "take a fleet's run jobs from PostgreSQL and run them",
+    load: () => import('./commands/worker.ts'),
+  },
   explain: {
     summary: 'explain learner|instructor|sheet ID: why it is (not) on Edusign',
     load: () => import('./commands/explain.ts'),
