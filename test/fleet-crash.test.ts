@@ -106,7 +106,8 @@ describe('workers killed or stopped mid-run', () => {
       runs.map((r) => r.outcome),
       ['interrupted'],
     );
-    assert.equal((runs[0]?.report as { error?: { signal?: string } }).error?.signal, 'SIGTERM');
+    const report = runs[0]?.report as { error?: { signal?: string } } | undefined;
+    assert.equal(report?.error?.signal, 'SIGTERM');
     const { rows } = await db.pool.query(`SELECT state FROM ${QUEUE_SCHEMA}.job WHERE name = $1`, [
       RUN_QUEUE,
     ]);
