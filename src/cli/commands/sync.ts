@@ -9,6 +9,7 @@ import { formatReport, type RunReport } from '../../sync/report.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign sync --config FILE [--json] [--confirm-deletions]
+       auriga-edusign sync --school NAME --database URL [--json]
 
 Runs one school now: reads Auriga, writes what changed on Edusign, stores and
 prints the run's report.
@@ -16,6 +17,9 @@ prints the run's report.
   --config FILE          the school's configuration (YAML or JSON)
   --json                 print the report as one JSON object
   --confirm-deletions    let deletions held by the mass-change guard go ahead
+  --school NAME          with --database: a fleet's school; its run is enqueued at
+                         once, taken by a worker, and its report printed here
+  --database URL         the fleet's PostgreSQL (see "Run a fleet" in the README)
 
 Exit codes: 0 succeeded, 1 partly failed, 2 failed, 3 configuration error,
 4 deletions held by the mass-change guard, 130/143 interrupted by SIGINT/SIGTERM
@@ -31,6 +35,8 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
       config: { type: 'string', short: 'c' },
       json: { type: 'boolean' },
       'confirm-deletions': { type: 'boolean' },
+      school: { type: 'string' },
+      database: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,6 +52,18 @@ export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Pr
   if (values.help) {
     io.stdout.write(help);
     return EXIT.ok;
+  }
+  if (!dryRun && (values.database !== undefined || values.school !== undefined)) {
+    const { syncFleetSchool } = await import('../../fleet/sync-now.ts');
+    const report = await syncFleetSchool({
+      school: values.school,
+      database: values.database ?? io.env.AURIGA_EDUSIGN_DATABASE_URL,
+      env: io.env,
+      signal: io.stopSignal,
+      onWaiting: (message) => io.stderr.write(`${message}\n`),
+    });
+    io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    return exitCodeOf(report);
   }
   if (!values.config) {
     io.stderr.write(`--config FILE is required.\n\n${help}`);

@@ -102,18 +102,12 @@ export const run: Command = async (argv, io) => {
   return EXIT.ok;
 };
 
-/** The database (waited for while it cannot be reached), the logger and the worker; undefined when stopped while waiting. */
-export async function startWorkerProcess(
-  io: Parameters<Command>[1],
-  url: string,
-  keys: ReturnType<typeof loadSecretKeys>,
-  options: Omit<
-    Parameters<typeof startFleetWorker>[0],
-    'db' | 'keys' | 'logger' | 'metrics' | 'scrubber'
-  > & {
-    metrics?: ReturnType<typeof createMetrics>;
-  },
-) {
+/**
+ * What every fleet process opens first: a logger whose scrubber learns each
+ * school's secrets, and the database, waited for (with backoff, said in the
+ * log) while it cannot be reached. Undefined when stopped while waiting.
+ */
+export async function openFleetProcess(io: Parameters<Command>[1], url: string, poolSize: number) {
   const scrubber = createSecretScrubber({});
   scrubber.add(passwordOf(url));
   const logger = createLogger({
@@ -122,30 +116,46 @@ export async function startWorkerProcess(
     color: io.stdout.isTTY === true && !io.env.NO_COLOR,
     secrets: scrubber,
   });
-  let db: Awaited<ReturnType<typeof openFleetDatabase>>;
   try {
-    db = await openFleetDatabase({
+    const db = await openFleetDatabase({
       url,
       attempts: Number.POSITIVE_INFINITY,
       signal: io.stopSignal,
-      max: Math.max(10, (options.concurrency ?? DEFAULT_CONCURRENCY) * 3 + 2),
+      max: poolSize,
       onRetry: ({ attempt, waitMs, error }) =>
         logger.warn(
           { database: describeDatabase(url), attempt, retryInSeconds: waitMs / 1000, err: error },
           'the database cannot be reached: trying again',
         ),
     });
+    return { db, logger, scrubber, metrics: createMetrics() };
   } catch (error) {
     if (io.stopSignal.aborted) return undefined;
     throw error;
   }
-  const metrics = options.metrics ?? createMetrics();
+}
+
+/** A worker process: the database, the logger and the worker; undefined when stopped while waiting. */
+export async function startWorkerProcess(
+  io: Parameters<Command>[1],
+  url: string,
+  keys: ReturnType<typeof loadSecretKeys>,
+  options: Omit<
+    Parameters<typeof startFleetWorker>[0],
+    'db' | 'keys' | 'logger' | 'metrics' | 'scrubber'
+  >,
+) {
+  // Each run holds a connection or two, its lease presence one more.
+  const opened = await openFleetProcess(
+    io,
+    url,
+    Math.max(10, (options.concurrency ?? DEFAULT_CONCURRENCY) * 3 + 2),
+  );
+  if (opened === undefined) return undefined;
+  const { db, logger, metrics, scrubber } = opened;
   const worker = await startFleetWorker({ ...options, db, keys, logger, metrics, scrubber });
   return {
-    db,
     logger,
-    metrics,
-    worker,
     async stop(stopOptions: Parameters<typeof worker.stop>[0]) {
       await worker.stop(stopOptions);
       await db.close();
