@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { openFleetDatabase } from '../src/fleet/database.ts';
 import { loadSecretKeys } from '../src/fleet/secret-key.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
@@ -26,11 +26,7 @@ after(() => sandboxes.close());
 
 const tokenOf = (i: number) => sandboxes.edusign.accounts()[i]?.token ?? '';
 
-async function twoSchools(
-  t: Parameters<Parameters<typeof test>[1]>[0],
-  offset: number,
-  args: string[],
-) {
+async function twoSchools(t: TestContext, offset: number, args: string[]) {
   const url = await freshDatabase(t);
   const db = await openFleetDatabase({ url });
   t.after(() => db.close());

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { parseFaultSpec } from '../../sandbox/faults.ts';
@@ -5,6 +7,7 @@ import { startSandboxes } from '../../sandbox/start.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign sandbox [--port N] [--school small|large] [--seed S] [--faults SPEC] [--json]
+       auriga-edusign sandbox --schools N --out DIR [--port N]
 
 Starts the Auriga sandbox (with its Keycloak) on port N and the Edusign
 sandbox on N+1 (N defaults to 4010), with a generated school, and prints the
@@ -15,6 +18,11 @@ stopped (Ctrl-C).
                   429, drop, drop-after, html)
   --malformed X   share of malformed Auriga rows, 0 to 1 (default 0)
   --json          print the configuration as one JSON object on one line
+  --schools N     serve N schools (a fleet): each its own Auriga client, account
+                  and favorites on the one Auriga sandbox, and its own Edusign
+                  account on the one Edusign sandbox
+  --out DIR       with --schools: write DIR/school-1.yaml … DIR/school-N.yaml,
+                  ready for \`school import --config FILE\`
 `;
 
 export const run: Command = async (argv, io) => {
@@ -27,6 +35,8 @@ export const run: Command = async (argv, io) => {
       faults: { type: 'string' },
       malformed: { type: 'string', default: '0' },
       json: { type: 'boolean' },
+      schools: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,14 +65,37 @@ export const run: Command = async (argv, io) => {
     io.stderr.write(`${(error as Error).message}\n`);
     return EXIT.config;
   }
+  const schools = values.schools === undefined ? 1 : Number(values.schools);
+  if (!Number.isInteger(schools) || schools < 1 || schools > 100_000) {
+    io.stderr.write(
+      `--schools must be a whole number from 1 to 100000, got "${values.schools}".\n`,
+    );
+    return EXIT.config;
+  }
+  if (schools > 1 && values.out === undefined) {
+    io.stderr.write(
+      '--schools N needs --out DIR, where the N school configurations are written.\n',
+    );
+    return EXIT.config;
+  }
   const seed = /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
   const sandboxes = await startSandboxes({
     port,
     school: values.school,
     seed,
     malformedShare,
+    schools,
     ...(faults ? { faults } : {}),
   });
+  if (values.out !== undefined) {
+    mkdirSync(values.out, { recursive: true });
+    for (const school of sandboxes.configs) {
+      writeFileSync(path.join(values.out, `${school.school}.yaml`), YAML.stringify(school));
+    }
+    io.stdout.write(
+      `${sandboxes.configs.length} school configuration${sandboxes.configs.length === 1 ? '' : 's'} written to ${values.out} (Auriga ${sandboxes.auriga.url}, Edusign ${sandboxes.edusign.url}).\n`,
+    );
+  }
   const { config, auriga, edusign, school } = sandboxes;
   if (values.json) {
     io.stdout.write(
