@@ -40,7 +40,7 @@ function assertNoDuplicate(account: EdusignAccount) {
 }
 
 /** Slow enough (the client's own pace) to be caught mid-run. */
-const SLOW = 900;
+const SLOW = 1500;
 
 describe('workers killed or stopped mid-run', () => {
   test('SIGKILL mid-run: another worker finishes the school within the bound, no duplicate, the dead run abandoned', async (t) => {

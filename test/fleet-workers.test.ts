@@ -58,7 +58,7 @@ describe('fleet workers', () => {
       });
     const [due, caughtUp] = await Promise.all([finished('due-school'), finished('missed-school')]);
     // A few more ticks of both producers: nothing more is enqueued.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     assert.equal((await db.store.forSchool('due-school').recentRuns(10)).length, 1);
     assert.equal(due[0]?.outcome, 'succeeded', workers[0]?.output());
     const missedRuns = await db.store.forSchool('missed-school').recentRuns(10);
@@ -86,7 +86,7 @@ describe('fleet workers', () => {
       const r = await db.store.forSchool('refused-school').recentRuns(10);
       return r.some((x) => x.outcome !== 'running') && r;
     });
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     const later = await db.store.forSchool('refused-school').recentRuns(10);
     assert.equal(later.length, 1, worker.output());
     assert.equal(runs[0]?.outcome, 'failed');
