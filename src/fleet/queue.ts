@@ -3,6 +3,7 @@ import { PgBoss } from 'pg-boss';
 import { AppError } from '../errors/app-error.ts';
 import type { JobHandler, RunJob, RunQueue, StopOptions } from '../queue/port.ts';
 import { nextRun } from '../schedule/next-run.ts';
+import { occurrencesAround, type WindowOccurrence } from '../schedule/windows.ts';
 import type { FleetDatabase } from './database.ts';
 
 /**
@@ -167,14 +168,23 @@ function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
     const at = now();
     const schools = await db.schools.schedulable();
     const jobs: { id: string; data: FleetJobData; startAfter: Date }[] = [];
+    // Schools of a fleet mostly share a zone and a schedule: their window occurrences once each.
+    const occurrences = new Map<string, readonly WindowOccurrence[]>();
     for (const school of schools) {
       try {
+        const shape = `${school.timeZone} ${JSON.stringify(school.windows)}`;
+        let around = occurrences.get(shape);
+        if (around === undefined) {
+          around = occurrencesAround(at, school.timeZone, school.windows);
+          occurrences.set(shape, around);
+        }
         const next = nextRun({
           now: at,
           timeZone: school.timeZone,
           windows: school.windows,
           school: school.name,
           lastRunAt: school.lastRunAt,
+          occurrences: around,
         });
         // Enqueued once due (or due before the next tick): a school disabled or
         // rescheduled meanwhile leaves no stale job behind.
