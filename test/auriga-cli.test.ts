@@ -103,6 +103,18 @@ describe('auriga read', () => {
     assert.ok(!err().includes('wrong-password-123'));
   });
 
+  test('a retried request is logged as the other commands log it (one JSON line, off a terminal)', async () => {
+    sandbox.faults.inject({ kind: '5xx', pathPrefix: '/api/menuEntries' });
+    const { io, err } = captureIo(env());
+    assert.equal(await main(['auriga', 'read', '--config', file, '--json'], io), 1);
+    const lines = err().trim().split('\n');
+    const retry = lines.map((line) => JSON.parse(line)).find((l) => /retrying/.test(l.msg));
+    assert.ok(retry, err());
+    assert.equal(retry.level, 40, 'pino warn');
+    assert.equal(typeof retry.time, 'string', 'a pino line, not ad-hoc text');
+    assert.doesNotMatch(err(), /^warning: /m);
+  });
+
   test('usage errors', async () => {
     const { io, err } = captureIo();
     assert.equal(await main(['auriga', 'read'], io), 3);

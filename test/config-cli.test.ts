@@ -43,6 +43,8 @@ const SECRETS = {
   token: 'edusign-token-19be',
   pgPassword: 'hunter2pw',
   header: 'header-api-key-5d2e',
+  smtp: 'smtp-password-8e3a',
+  hook: 'webhook-secret-2b7f',
 };
 
 function school(store: unknown, auriga: Record<string, unknown> = {}) {
@@ -103,6 +105,34 @@ describe('config check', () => {
     assert.equal(config.edusign.token, '********');
     assert.deepEqual(config.auriga.extraHeaders, { 'x-api-key': '********' });
     assert.equal(config.auriga.username, 'sync@school.fr', 'what is not secret is shown');
+  });
+
+  test('notifications: the SMTP password and the webhook secrets are masked, the rest shown', async () => {
+    const file = write('notify.yaml', {
+      ...school({ kind: 'sqlite' }),
+      notifications: {
+        consoleUrl: 'https://sync.school.fr/',
+        email: {
+          smtp: { host: 'smtp.school.fr', user: 'sync', password: { env: 'SMTP_PASSWORD' } },
+          from: 'sync@school.fr',
+          to: ['scolarite@school.fr'],
+        },
+        webhooks: [{ url: 'https://hooks.school.fr/edusign', secret: SECRETS.hook }],
+      },
+    });
+    for (const extra of [[], ['--json']]) {
+      const run = await configCheck(file, extra, { SMTP_PASSWORD: SECRETS.smtp });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assertNoSecret(run.stdout + run.stderr);
+    }
+    const run = await configCheck(file, ['--json'], { SMTP_PASSWORD: SECRETS.smtp });
+    const { notifications } = JSON.parse(run.stdout).config;
+    assert.equal(notifications.owner, 'lycee');
+    assert.equal(notifications.consoleUrl, 'https://sync.school.fr');
+    assert.equal(notifications.language, 'fr', "the school's options.language");
+    assert.deepEqual(notifications.email.smtp.auth, { user: 'sync', password: '********' });
+    assert.equal(notifications.webhooks[0].secret, '********');
+    assert.equal(notifications.webhooks[0].url, 'https://hooks.school.fr/edusign');
   });
 
   test('store.url by reference to the environment or a file, like any secret', async () => {

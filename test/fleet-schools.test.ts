@@ -14,6 +14,8 @@ import { cli, freshDatabase, TEST_KEY } from './helpers/fleet.ts';
 /** Schools in the database: import checked like `config check`, secrets sealed, versions kept. */
 
 const SECRETS = {
+  hook: `hook-secret-${randomBytes(6).toString('hex')}`,
+  smtp: `smtp-password-${randomBytes(6).toString('hex')}`,
   clientSecret: `client-secret-${randomBytes(6).toString('hex')}`,
   password: `password-${randomBytes(6).toString('hex')}`,
   token: `edusign-token-${randomBytes(6).toString('hex')}`,
@@ -40,6 +42,15 @@ function schoolFile(name: string, changes: Record<string, unknown> = {}): string
       },
       edusign: { token: SECRETS.token, baseUrl: 'https://edusign.example.fr' },
       options: { timeZone: 'Europe/Paris' },
+      notifications: {
+        consoleUrl: 'https://sync.example.org',
+        email: {
+          smtp: { host: 'smtp.example.org', user: 'sync', password: SECRETS.smtp },
+          from: 'sync@example.org',
+          to: ['scolarite@ecole.example'],
+        },
+        webhooks: [{ url: 'https://hooks.example.org/edusign', secret: SECRETS.hook }],
+      },
       ...changes,
     }),
   );
@@ -132,6 +143,24 @@ describe('school import, list, show, enable, disable, remove', () => {
       assert.equal((await db.schools.versions('alpha')).length, 2, 'history kept without --purge');
       await db.schools.remove('alpha', { purge: true });
       assert.equal((await db.schools.versions('alpha')).length, 0, '--purge deletes it');
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('the configuration comes back from the database as it was loaded, notifications included', async (t) => {
+    const url = await freshDatabase(t);
+    const keys = loadSecretKeys({ AURIGA_EDUSIGN_SECRET_KEY: TEST_KEY });
+    const loaded = loadConfigFile(schoolFile('gamma'));
+    const db = await openFleetDatabase({ url });
+    try {
+      await db.schools.import(loaded, keys);
+      const back = await db.schools.config('gamma', keys);
+      const { store: _a, ...expected } = loaded;
+      const { store: _b, ...actual } = back ?? loaded;
+      assert.deepEqual(actual, expected);
+      assert.equal(back?.store.kind, 'postgres');
+      assert.equal(back?.notifications?.webhooks[0]?.secret, SECRETS.hook);
     } finally {
       await db.close();
     }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, type TestContext, test } from 'node:test';
 import pg from 'pg';
 import { isAppError } from '../src/errors/app-error.ts';
+import { deliveryStoreContract } from '../src/notify/delivery/contract.ts';
 import { openStore } from '../src/store/index.ts';
 import type { Mapping, Store } from '../src/store/port.ts';
 import { migratePostgres, postgresMigrations } from '../src/store/postgres/migrations.ts';
@@ -214,3 +215,21 @@ async function connectionsOf(application: string): Promise<number> {
   );
   return rows[0]?.n ?? 0;
 }
+
+deliveryStoreContract('postgres', async () => {
+  const schema = newSchema();
+  const stores: Store[] = [await openPostgresStore({ pool, schema })];
+  return {
+    store: (stores[0] as Store).notifications(),
+    async other() {
+      // Its own pool, as another worker of the fleet would have.
+      const store = await openPostgresStore({ connectionString: URL_, schema });
+      stores.push(store);
+      return store.notifications();
+    },
+    async cleanup() {
+      await Promise.all(stores.map((store) => store.close()));
+      await dropSchema(schema);
+    },
+  };
+});

@@ -6,9 +6,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, type TestContext, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { isAppError } from '../src/errors/app-error.ts';
+import { deliveryStoreContract } from '../src/notify/delivery/contract.ts';
 import { openStore } from '../src/store/index.ts';
 import type { Store } from '../src/store/port.ts';
-import { migrateSqlite } from '../src/store/sqlite/migrations.ts';
+import { migrateSqlite, SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { storeSuite } from './store-suite.ts';
 
@@ -76,9 +77,20 @@ describe('sqlite store: the file', () => {
         .prepare('SELECT version FROM schema_migrations')
         .all()
         .map((r) => r.version),
-      [1],
+      [1, 2],
     );
     assert.deepEqual(migrateSqlite(db), [], 'nothing left to apply');
+  });
+
+  test('a store of schema version 1 is brought to version 2 (the notification tables)', async (t) => {
+    const file = path.join(await tempDir(t), 'old.sqlite');
+    const old = new DatabaseSync(file);
+    assert.deepEqual(migrateSqlite(old, SQLITE_MIGRATIONS.slice(0, 1)), [1]);
+    old.close();
+    const store = await openSqliteStore(file);
+    t.after(() => store.close());
+    await store.notifications().saveDecision('s', { v: 1 }, []);
+    assert.deepEqual(await store.notifications().loadState('s'), { v: 1 });
   });
 
   test('works in memory', async () => {
@@ -168,7 +180,7 @@ describe('sqlite store: the file', () => {
     }
     const db = new DatabaseSync(file);
     t.after(() => db.close());
-    assert.equal(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()?.n, 1);
+    assert.equal(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()?.n, 2);
     assert.equal(db.prepare('SELECT count(*) AS n FROM locks').get()?.n, schools.length);
   });
 });
@@ -206,4 +218,22 @@ describe('openStore', () => {
       });
     }
   });
+});
+
+deliveryStoreContract('sqlite', async () => {
+  const dir = await tempDir();
+  const file = path.join(dir, 'school.sqlite');
+  const stores: Store[] = [await openSqliteStore(file)];
+  return {
+    store: (stores[0] as Store).notifications(),
+    async other() {
+      const store = await openSqliteStore(file);
+      stores.push(store);
+      return store.notifications();
+    },
+    async cleanup() {
+      await Promise.all(stores.map((store) => store.close()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 });

@@ -75,9 +75,12 @@ export function aurigaReaderFor(
   return { reader, calls: () => calls };
 }
 
-/** The school's store, opened and migrated; the caller closes it. */
-export function storeFor(config: Config): Promise<Store> {
-  return openStore(config.store);
+/** The school's store, opened and migrated (only read with `readOnly`); the caller closes it. */
+export function storeFor(
+  config: Config,
+  options: { readonly readOnly?: boolean } = {},
+): Promise<Store> {
+  return openStore(config.store, options);
 }
 
 /**

@@ -10,7 +10,7 @@ export async function explainRecord(
   query: { readonly subject: Subject; readonly aurigaId: string; readonly runs?: number },
   options: { readonly store?: Store } = {},
 ): Promise<Explanation> {
-  const store = options.store ?? (await storeFor(config));
+  const store = options.store ?? (await storeFor(config, { readOnly: true }));
   try {
     return await explainFromStore(store.forSchool(config.school), {
       subject: query.subject,

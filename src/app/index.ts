@@ -14,5 +14,6 @@ export {
   storeFor,
 } from './edges.ts';
 export { explainRecord } from './explain-record.ts';
+export { notifierFor } from './notifier-for.ts';
 export { readAuriga } from './read-auriga.ts';
 export { planSchool, runSchool, type SchoolRunOptions } from './run-school.ts';

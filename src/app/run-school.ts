@@ -1,5 +1,6 @@
 import type { AurigaReaderDeps } from '../auriga/reader.ts';
 import type { Config } from '../config/schema.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import type { Store } from '../store/port.ts';
 import type { RunReport } from '../sync/report.ts';
 import { type RunSyncDeps, runSync } from '../sync/run.ts';
@@ -30,6 +31,11 @@ export interface SchoolRunOptions {
   /** How long to wait for another run's live lease. */
   readonly leaseWaitMs?: number;
   readonly lease?: RunSyncDeps['lease'];
+  /**
+   * Told of every real run once its report is stored (`notifierFor`); it
+   * only queues, never throws, so the run's outcome is never its doing.
+   */
+  readonly notifier?: Pick<Notifier, 'afterRun'> | undefined;
 }
 
 /** Run one school now (or preview it with `dryRun`): the report, stored unless a dry run. */
@@ -37,7 +43,7 @@ export async function runSchool(
   config: Config,
   options: SchoolRunOptions = {},
 ): Promise<RunReport> {
-  const store = options.store ?? (await storeFor(config));
+  const store = options.store ?? (await storeFor(config, { readOnly: options.dryRun === true }));
   try {
     const client = edusignClientFor(config, options);
     const auriga = aurigaReaderFor(config, {
@@ -47,7 +53,7 @@ export async function runSchool(
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.onReadProgress ? { onProgress: options.onReadProgress } : {}),
     });
-    return await runSync({
+    const report = await runSync({
       school: config.school,
       options: config.options,
       auriga: auriga.reader,
@@ -74,6 +80,8 @@ export async function runSchool(
         };
       },
     });
+    if (!report.dryRun) await options.notifier?.afterRun(report);
+    return report;
   } finally {
     if (!options.store) await store.close();
   }

@@ -1,3 +1,5 @@
+import type { AppError } from '../errors/app-error.ts';
+
 /** What a command may touch of the outside world; tests hand in their own. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -21,3 +23,8 @@ export const EXIT = Object.freeze({
   /** The run finished but held deletions back (mass-change guard) until a person confirms. */
   deletionsHeld: 4,
 });
+
+/** A failure as every `--json` command prints it: `{ ok: false, error: errorJson(e) }`. */
+export function errorJson(error: Pick<AppError, 'code' | 'message' | 'hint'>) {
+  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+}

@@ -1,5 +1,7 @@
-import { isAppError, StopRequested } from '../errors/app-error.ts';
-import { type CliIo, type Command, EXIT } from './io.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, isAppError, StopRequested } from '../errors/app-error.ts';
+import { USAGE_CODE } from './args.ts';
+import { type CliIo, type Command, EXIT, errorJson } from './io.ts';
 
 /** Each command lives in its own module, loaded only when asked for. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
@@ -48,6 +50,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'explain learner|instructor|sheet ID: why it is (not) on Edusign',
     load: () => import('./commands/explain.ts'),
   },
+  notify: {
+    summary: 'notify test: send a test notice on every channel',
+    load: () => import('./commands/notify.ts'),
+  },
 };
 
 export function usage(): string {
@@ -63,40 +69,68 @@ export function usage(): string {
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...after] = argv;
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`auriga-edusign ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  // `help sync` is `sync --help`.
+  const [name, ...rest] = first === 'help' && after[0] !== undefined ? [after[0], '--help'] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name === undefined ? EXIT.config : EXIT.ok;
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`Unknown command "${name}".\n\n${usage()}`);
+    io.stderr.write(`Unknown command "${name}". Run \`auriga-edusign --help\` for the list.\n`);
     return EXIT.config;
   }
+  // Known before parsing, so that even a wrong option is answered in JSON.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  const json = options.includes('--json');
   try {
     const { run } = await command.load();
     return await run(rest, io);
   } catch (error) {
-    if (isAppError(error)) {
-      io.stderr.write(
-        `Error [${error.code}]: ${error.message}\n${error.hint ? `Fix: ${error.hint}\n` : ''}`,
-      );
-      return error.code.startsWith('config.') || error.name === 'ConfigError'
-        ? EXIT.config
-        : EXIT.failed;
-    }
-    if (
-      error instanceof TypeError &&
-      (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-    ) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.config;
-    }
+    return failed(error, io, json);
+  }
+}
+
+/**
+ * A command's failure, printed once for all: one JSON object on stdout with
+ * --json (`{ ok: false, error: { code, message, hint? } }`), else one line
+ * for a command-line mistake and `Error [code]: …` with its fix otherwise.
+ * The exit code is the same either way.
+ */
+function failed(error: unknown, io: CliIo, json: boolean): number {
+  const known = isAppError(error);
+  const code =
+    known && (error.code.startsWith('config.') || error instanceof ConfigError)
+      ? EXIT.config
+      : EXIT.failed;
+  if (json) {
+    const failure = known
+      ? errorJson(error)
+      : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+    io.stdout.write(`${JSON.stringify({ ok: false, error: failure })}\n`);
+    if (!known) io.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    return code;
+  }
+  if (known && error.code === USAGE_CODE) io.stderr.write(`${error.message}\n`);
+  else if (known)
+    io.stderr.write(
+      `Error [${error.code}]: ${error.message}\n${error.hint ? `Fix: ${error.hint}\n` : ''}`,
+    );
+  else
     io.stderr.write(
       `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    return EXIT.failed;
-  }
+  return code;
+}
+
+function packageVersion(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 function processIo(): CliIo {

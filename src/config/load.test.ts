@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError } from '../errors/app-error.ts';
 import { loadConfigFile, parseConfig } from './load.ts';
+import { scrubberFor } from './scrubber.ts';
 
 const minimal = () => ({
   auriga: {
@@ -247,6 +248,45 @@ describe('configuration', () => {
       { env: {}, baseDir: dir },
     );
     assert.equal(ok.store.path, path.join(dir, 'state/procedures.sqlite'));
+  });
+
+  test('notifications are resolved for the school, frozen, their secrets known to the scrubber', () => {
+    const config = parseConfig(
+      {
+        ...minimal(),
+        school: 'lycee',
+        options: { language: 'en-GB' },
+        notifications: {
+          consoleUrl: 'https://sync.school.fr',
+          email: {
+            smtp: { host: 'smtp.school.fr', user: 'sync', password: { env: 'SMTP_PASSWORD' } },
+            from: 'sync@school.fr',
+            to: ['scolarite@school.fr'],
+          },
+          webhooks: [{ url: 'https://hooks.school.fr/x', secret: 'hook-secret-value' }],
+        },
+      },
+      { env: { SMTP_PASSWORD: 'smtp-password-value' } },
+    );
+    const settings = config.notifications;
+    assert.ok(settings);
+    assert.equal(settings.owner, 'lycee');
+    assert.equal(settings.language, 'en');
+    assert.deepEqual(settings.email?.smtp.auth, { user: 'sync', password: 'smtp-password-value' });
+    assert.ok(Object.isFrozen(settings.webhooks[0]));
+    const scrubber = scrubberFor([config]);
+    assert.equal(scrubber.scrub('smtp-password-value hook-secret-value'), '[redacted] [redacted]');
+    assert.equal(parseConfig(minimal(), { env: {} }).notifications, undefined);
+    const wrong = errorOf(() =>
+      parseConfig(
+        {
+          ...minimal(),
+          notifications: { consoleUrl: 'https://x.fr', webhooks: [{ url: 'https://h.fr' }] },
+        },
+        { env: {} },
+      ),
+    );
+    assert.match(wrong.message, /notifications\.webhooks\.0\.secret/);
   });
 
   test('the example file in the repository is valid', () => {

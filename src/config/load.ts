@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors/app-error.ts';
+import { resolveNotifications } from '../notify/config.ts';
 import { describeIssues, type EnvOverride } from './issues.ts';
 import { valueKindAt } from './keys.ts';
 import { type Config, configSchema, type SecretInput, type storeSchema } from './schema.ts';
@@ -104,10 +105,20 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): Config {
     variable: overrides.find((o) => o.path.join('.') === 'store.url')?.variable,
     pathVariable: overrides.find((o) => o.path.join('.') === 'store.path')?.variable,
   });
+  const { notifications, ...rest } = parsed;
   return deepFreeze({
-    ...parsed,
+    ...rest,
     school,
     store,
+    ...(notifications === undefined
+      ? {}
+      : {
+          notifications: resolveNotifications(notifications, {
+            owner: school,
+            defaultLanguage: parsed.options.language,
+            resolveSecret: resolve,
+          }),
+        }),
     auriga: {
       ...parsed.auriga,
       clientSecret: resolve('auriga.clientSecret', parsed.auriga.clientSecret),

@@ -1,3 +1,4 @@
+import { secretsOf } from '../notify/config.ts';
 import { isSecretKey } from './keys.ts';
 import type { Config } from './schema.ts';
 
@@ -40,8 +41,13 @@ export function maskConnectionString(connectionString: string): string {
 
 /** The configuration as `config check` shows it: every key the schema marks as secret masked. */
 export function maskConfig(config: Config): unknown {
+  // Resolved notifications differ in shape from the schema (`smtp.auth.password`):
+  // their secrets are masked by value.
+  const notificationSecrets = new Set(
+    config.notifications ? secretsOf([config.notifications]) : [],
+  );
   const walk = (value: unknown, path: readonly string[]): unknown => {
-    if (typeof value === 'string' && isSecretKey(path))
+    if (typeof value === 'string' && (isSecretKey(path) || notificationSecrets.has(value)))
       return path.join('.') === 'store.url' ? maskConnectionString(value) : MASK;
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, String(i)]));
     if (value !== null && typeof value === 'object')

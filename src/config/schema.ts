@@ -1,18 +1,14 @@
 import { z } from 'zod';
+import { type NotificationSettings, notificationsSchema } from '../notify/config.ts';
+import { secretSchema } from './secret.ts';
 
 /**
- * A school's configuration: the seed's prerequisites (sync-rules.md section 1)
+ * A school's configuration: the seed's prerequisites (docs/rules.md §1)
  * plus our options. Parsed once by this schema into a frozen, fully defaulted
  * object. Unknown keys are errors: a typo must not be silently ignored.
  */
 
-/** A secret given inline, or by reference so that it never sits in the file. */
-export const secretSchema = z.union([
-  z.string().min(1, 'must not be empty'),
-  z.strictObject({ env: z.string().min(1) }),
-  z.strictObject({ file: z.string().min(1) }),
-]);
-export type SecretInput = z.infer<typeof secretSchema>;
+export { type SecretInput, secretSchema } from './secret.ts';
 
 /** A header's value: some instances want an API key there, so it is shown back like a secret. */
 const headerValue = z.string();
@@ -136,6 +132,8 @@ export const configSchema = z.strictObject({
   edusign: edusignSchema,
   options: optionsSchema.default(optionsSchema.parse({})),
   store: storeSchema.default({ kind: 'sqlite' }),
+  /** Who is told, by email and webhooks, when a run needs a person (docs/notifications.md). */
+  notifications: notificationsSchema.optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -143,8 +141,10 @@ type Parsed = z.output<typeof configSchema>;
 
 /** Secrets after resolution: plain strings, to be handled with care (never logged). */
 export type Config = Readonly<
-  Omit<Parsed, 'auriga' | 'edusign' | 'school' | 'store'> & {
+  Omit<Parsed, 'auriga' | 'edusign' | 'school' | 'store' | 'notifications'> & {
     school: string;
+    /** Resolved (secrets read, owner: the school), frozen; absent when not configured. */
+    notifications?: NotificationSettings | undefined;
     store: Omit<Parsed['store'], 'url'> & { url?: string | undefined };
     auriga: Readonly<
       Omit<Parsed['auriga'], 'clientSecret' | 'password'> & {

@@ -1,3 +1,4 @@
+import { servesWindow } from '../domain/run-states.ts';
 import type { Favorite, Problem, SyncWindow } from '../domain/types.ts';
 import type { Mapping, MappingOrigin, RunOutcome, RunRecord } from '../store/port.ts';
 import type { RunReport } from '../sync/report.ts';
@@ -6,7 +7,7 @@ import type { RunReport } from '../sync/report.ts';
  * Deriving an explanation: from the mapping (Auriga id → Edusign id, and how
  * the record came to be ours) and the reports of the last runs, where a
  * learner, an instructor or a sheet stands, why, and its history. Pure data:
- * the words are sentences.ts's (sync-rules.md sections 5 and 9).
+ * the words are sentences.ts's (docs/rules.md §5 and §9).
  */
 
 export const SUBJECTS = ['learner', 'instructor', 'sheet'] as const;
@@ -65,7 +66,9 @@ export type NotCreatedReason =
   | { readonly kind: 'failure'; readonly event: ExplainEvent }
   | { readonly kind: 'held'; readonly event: ExplainEvent }
   | { readonly kind: 'not_in_window'; readonly window: SyncWindow; readonly runId: string }
-  | { readonly kind: 'run_failed'; readonly run: RunSummary };
+  | { readonly kind: 'run_failed'; readonly run: RunSummary }
+  /** The last run was stopped (or died) before it reached the record: its report says nothing of it. */
+  | { readonly kind: 'interrupted'; readonly run: RunSummary };
 
 export interface ExplanationData {
   readonly subject: Subject;
@@ -91,7 +94,11 @@ export interface ExplanationData {
   readonly lastAction: ExplainEvent | null;
   /** The last run recorded (it may have failed before reading Auriga). */
   readonly lastRun: RunSummary | null;
-  /** The last run that read Auriga: the one whose window and problems are used. */
+  /**
+   * The last complete run that read Auriga: the one whose window and problems
+   * are used. Never an interrupted or abandoned run: it stopped partway, so
+   * what it did not write tells nothing.
+   */
   readonly referenceRun: RunSummary | null;
   /** Everything the runs looked at said about it, newest first. */
   readonly history: readonly ExplainEvent[];
@@ -176,7 +183,7 @@ export function deriveExplanation(input: DeriveInput): ExplanationData {
   const runs = input.runs.filter((run) => !run.dryRun && run.outcome !== 'running');
   const history = runs.flatMap((run) => eventsOf(run, subject, aurigaId));
   const last = runs[0];
-  const reference = runs.find((run) => reportOf(run).window != null);
+  const reference = runs.find((run) => servesWindow(run.outcome) && reportOf(run).window != null);
   const inReference = reference ? history.filter((e) => e.runId === reference.id) : [];
   const lastAction = inReference.find((e) => e.event !== 'problem') ?? null;
 
@@ -194,7 +201,7 @@ export function deriveExplanation(input: DeriveInput): ExplanationData {
       state = 'no_run';
     } else {
       state = 'not_created';
-      because = whyNotCreated(inReference, reference, last);
+      because = whyNotCreated(history, inReference, reference, last);
     }
   }
 
@@ -222,17 +229,24 @@ export function deriveExplanation(input: DeriveInput): ExplanationData {
 }
 
 function whyNotCreated(
+  history: readonly ExplainEvent[],
   inReference: readonly ExplainEvent[],
   reference: RunRecord | undefined,
   last: RunRecord,
 ): NotCreatedReason {
-  const failure = inReference.find((e) => e.event === 'failed');
+  // The last run was cut short (stopped, or its process died): what it found
+  // about the record still holds, but its silence proves nothing, and what an
+  // older run said is no longer the latest word.
+  const cutShort = !servesWindow(last.outcome);
+  const events = cutShort ? history.filter((e) => e.runId === last.id) : inReference;
+  const failure = events.find((e) => e.event === 'failed');
   if (failure) return { kind: 'failure', event: failure };
-  const held = inReference.find((e) => e.event === 'held');
+  const held = events.find((e) => e.event === 'held');
   if (held) return { kind: 'held', event: held };
   // A problem that stops the record (missing email, unreadable row) is the reason; the first one is quoted.
-  const problem = inReference.find((e) => e.event === 'problem');
+  const problem = events.find((e) => e.event === 'problem');
   if (problem) return { kind: 'problem', event: problem };
+  if (cutShort) return { kind: 'interrupted', run: summarize(last) };
   const window = reference ? reportOf(reference).window : null;
   if (reference && window) return { kind: 'not_in_window', window, runId: reference.id };
   return { kind: 'run_failed', run: summarize(last) };

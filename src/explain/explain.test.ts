@@ -184,6 +184,45 @@ describe('explain (pure)', () => {
     );
   });
 
+  test('an interrupted or abandoned last run is not the reference: it was cut short, not silent', () => {
+    const complete = run('r1', '2026-03-02T10:00:00.000Z', {});
+    for (const outcome of ['interrupted', 'abandoned'] as const) {
+      const answer = explain({
+        ...base,
+        subject: 'sheet',
+        aurigaId: '9',
+        mapping: undefined,
+        runs: [run('r2', '2026-03-03T10:00:00.000Z', { outcome }), complete],
+      });
+      assert.equal(answer.state, 'not_created');
+      assert.equal(answer.because?.kind, 'interrupted');
+      assert.equal(answer.referenceRun?.runId, 'r1', 'the complete run is the reference');
+      const text = answer.sentences.join(' ');
+      assert.doesNotMatch(text, /was read from Auriga/);
+      assert.match(
+        text,
+        new RegExp(`the last run, on 2026-03-03 11:00 Europe/Paris, was ${outcome}`),
+      );
+    }
+    // What the cut-short run did find (a problem read from Auriga) is still the reason.
+    const problem = {
+      code: 'person.missing_email',
+      kind: 'learner',
+      aurigaId: '4',
+      message: 'Learner 4 has no email in Auriga.',
+    } as const;
+    const withProblem = explain({
+      ...base,
+      subject: 'learner',
+      aurigaId: '4',
+      mapping: undefined,
+      runs: [
+        run('r2', '2026-03-03T10:00:00.000Z', { outcome: 'interrupted', problems: [problem] }),
+      ],
+    });
+    assert.equal(withProblem.because?.kind, 'problem');
+  });
+
   test('sentences cite docs/rules.md, never a file the school does not have', () => {
     const window = { ...WINDOW };
     const notInWindow = explain({

@@ -6,7 +6,7 @@ import { sentencesOf } from './sentences.ts';
  * from what the sync remembers: the mapping and the reports of the last
  * runs. Answers the seed's FAQ "why don't the instructors and/or learners
  * appear on Edusign?" and "why do learners appear duplicated?"
- * (sync-rules.md sections 5 and 9). Pure: no IO, the caller hands in the
+ * (docs/rules.md §5 and §9). Pure: no IO, the caller hands in the
  * store's records. The answer is derived (derive.ts), then written
  * (sentences.ts).
  */

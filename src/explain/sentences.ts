@@ -117,6 +117,11 @@ export function sentencesOf(e: ExplanationData, timeZone: string): string[] {
               : `${notOn}: no session of this ${e.subject} lies in the window of the last run (${windowWords(because.window)}): people are created only once a sheet in the window lists them (see docs/rules.md, section 5).`,
           );
           break;
+        case 'interrupted':
+          out.push(
+            `${notOn}: the last run, on ${at(because.run.startedAt)}, was ${because.run.outcome === 'abandoned' ? 'abandoned (its process died)' : 'interrupted'} before it wrote ${them}: what it wrote is recorded, and the next run does the rest.`,
+          );
+          break;
         case 'run_failed':
           out.push(
             `${notOn}: no run has read Auriga yet; the last run, on ${at(because.run.startedAt)}, failed${because.run.error ? ` [${because.run.error.code}]: ${because.run.error.message}` : '.'}`,

@@ -1,6 +1,6 @@
 import { isSecretKey } from '../config/keys.ts';
-import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { SECRET_KEYS } from '../observability/secrets.ts';
 import { isSealed, open, type SecretKeys, seal } from './secret-key.ts';
 
 /**
@@ -8,18 +8,29 @@ import { isSealed, open, type SecretKeys, seal } from './secret-key.ts';
  * with every secret sealed (see secret-key.ts) and without `store`, since a
  * fleet's store is its database. Which keys are secrets is the
  * configuration schema's to say (`isSecretKey`), so a secret setting added
- * to the schema (a webhook's, SMTP's) is sealed here with no change.
+ * to the schema is sealed here with no change; the names secrets go by
+ * (`password`, `secret`, `token`…) are sealed wherever they sit too.
  */
 export type StoredSettings = Record<string, unknown>;
 
 const contextOf = (school: string, path: readonly string[]) => `${school}\0${path.join('.')}`;
+
+/**
+ * Keys whose value is a secret wherever they sit: the resolved settings can
+ * differ in shape from the schema's input (notifications' SMTP login becomes
+ * `smtp.auth.password`), so the schema's word alone would miss one.
+ */
+const SECRET_NAMES = new Set([...SECRET_KEYS.map((k) => k.toLowerCase()), 'secret']);
+
+const isSecretPath = (path: readonly string[]): boolean =>
+  isSecretKey(path) || SECRET_NAMES.has((path.at(-1) ?? '').toLowerCase());
 
 function mapSecrets(
   value: unknown,
   path: string[],
   onSecret: (text: string, path: readonly string[]) => string,
 ): unknown {
-  if (typeof value === 'string') return isSecretKey(path) ? onSecret(value, path) : value;
+  if (typeof value === 'string') return isSecretPath(path) ? onSecret(value, path) : value;
   if (Array.isArray(value))
     return value.map((v, i) => mapSecrets(v, [...path, String(i)], onSecret));
   if (value !== null && typeof value === 'object') {
@@ -73,9 +84,10 @@ export function keyIdsOf(stored: StoredSettings): Set<string> {
 }
 
 /**
- * A runnable configuration from stored settings: opened, then validated by
- * the same schema as a file (a setting written by an older version is
- * checked again), its store the fleet's database.
+ * A runnable configuration from stored settings: its secrets opened, its
+ * store the fleet's database. The settings were resolved and validated by
+ * the configuration schema at import (`school import` checks a file as
+ * `config check` does), so they are the school's Config as it was then.
  */
 export function configFromSettings(
   school: string,
@@ -83,11 +95,19 @@ export function configFromSettings(
   keys: SecretKeys,
 ): Config {
   const opened = openSettings(school, stored, keys);
-  const parsed = parseConfig(
-    { ...opened, school },
-    { env: {}, source: `school ${school} in the database` },
-  );
-  return Object.freeze({ ...parsed, store: Object.freeze({ kind: 'postgres' as const }) });
+  return deepFreeze({
+    ...opened,
+    school,
+    store: { kind: 'postgres' as const },
+  }) as unknown as Config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The Auriga host a school reads from: the per-host concurrency limit's key. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type SecretInput, secretSchema } from '../config/schema.ts';
+import { type SecretInput, secretSchema } from '../config/secret.ts';
 import { ConfigError } from '../errors/app-error.ts';
 
 /**

@@ -78,8 +78,8 @@ describe('createProgress', () => {
     progress.tick(5); // outside a phase: ignored
     const finals = writes.filter((w) => w.endsWith('\n'));
     assert.equal(finals.length, 2);
-    assert.match(finals[0] ?? '', /reading Auriga {2}10 rows in 0 s/);
-    assert.match(finals[1] ?? '', /planning {2}10\/10 records 100% in 0\.1 s/);
+    assert.match(finals[0] ?? '', /reading Auriga {2}10 rows in 0 ms/);
+    assert.match(finals[1] ?? '', /planning {2}10\/10 records 100% in 50 ms/);
   });
 
   test('a line never wraps a narrow terminal', () => {
@@ -113,5 +113,39 @@ describe('createProgress', () => {
     on.phase('plan');
     on.done();
     assert.equal(pipe.writes.length, 2);
+  });
+
+  test('writing shows how long is left, from the pace so far; the final line does not', () => {
+    const { stream, writes } = fakeStream(true);
+    const time = fakeTime();
+    const progress = createProgress({ stream, now: time.now });
+    progress.phase('write', 100);
+    time.advance(1000);
+    progress.tick(25);
+    assert.match(writes.at(-1) ?? '', /25\/100 operations 25% .*about 3 s left/);
+    time.advance(90_000);
+    progress.tick(25);
+    assert.match(writes.at(-1) ?? '', /about 1 min 31 s left/);
+    progress.done();
+    assert.doesNotMatch(writes.at(-1) ?? '', /left/);
+  });
+
+  test('a phase with nothing counted says what it did, never "0 records in 0 s"', () => {
+    const { stream, writes } = fakeStream(true);
+    const time = fakeTime();
+    const progress = createProgress({ stream, now: time.now });
+    progress.phase('edusign');
+    time.advance(1500);
+    progress.phase('plan');
+    time.advance(20);
+    progress.tick(0, '42 operations');
+    progress.phase('write', 0);
+    progress.done();
+    const finals = writes.filter((w) => w.endsWith('\n'));
+    for (const line of writes)
+      assert.doesNotMatch(line, / 0 (records|rows|operations)\b|\/s\)|in 0 s/);
+    assert.equal(finals[0], '\rreading Edusign  done in 1.5 s\x1b[K\n');
+    assert.equal(finals[1], '\rplanning  42 operations in 20 ms\x1b[K\n');
+    assert.equal(finals[2], '\rwriting Edusign  nothing to write\x1b[K\n');
   });
 });

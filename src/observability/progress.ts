@@ -5,7 +5,7 @@
  * cron, a log file) it writes nothing: the logs carry the same facts.
  */
 
-export type PhaseName = 'auriga' | 'plan' | 'write';
+export type PhaseName = 'auriga' | 'edusign' | 'plan' | 'write';
 
 /** A writable text stream; a TTY says so with `isTTY` and may give its width in `columns`. */
 export interface ProgressStream {
@@ -36,6 +36,7 @@ export interface Progress {
 
 const PHASES: Readonly<Record<PhaseName, { label: string; unit: string }>> = Object.freeze({
   auriga: { label: 'reading Auriga', unit: 'rows' },
+  edusign: { label: 'reading Edusign', unit: 'records' },
   plan: { label: 'planning', unit: 'records' },
   write: { label: 'writing Edusign', unit: 'operations' },
 });
@@ -51,6 +52,8 @@ function formatRate(perSecond: number): string {
 }
 
 function formatDuration(ms: number): string {
+  // Under a second, "0 s" would say nothing happened: milliseconds say how quick it was.
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = ms / 1000;
   if (seconds < 60) return `${oneDecimal.format(seconds)} s`;
   const minutes = Math.floor(seconds / 60);
@@ -66,19 +69,33 @@ interface PhaseState {
   lastDrawAt: number | undefined;
 }
 
-/** The text of a phase's line, without control characters. */
+/**
+ * The text of a phase's line, without control characters. A phase with
+ * nothing to count (reading Edusign, planning) shows its note or "done",
+ * never "0 records"; one with nothing to do says so.
+ */
 function formatPhaseLine(state: PhaseState, now: number, final: boolean): string {
   const { label, unit } = PHASES[state.name];
+  const elapsedMs = now - state.startedAt;
+  if (state.total === 0) return `${label}  nothing to ${state.name === 'write' ? 'write' : 'do'}`;
+  if (state.count === 0 && state.total === undefined) {
+    const what = state.detail || (final ? 'done' : '…');
+    return `${label}  ${what}${final ? ` in ${formatDuration(elapsedMs)}` : ''}`;
+  }
   const count =
     state.total === undefined
       ? `${integer.format(state.count)} ${unit}`
       : `${integer.format(state.count)}/${integer.format(state.total)} ${unit}` +
         (state.total > 0 ? ` ${Math.floor((100 * state.count) / state.total)}%` : '');
-  const elapsedMs = now - state.startedAt;
   const notes: string[] = [];
   if (state.detail !== undefined && state.detail !== '') notes.push(state.detail);
   // Under a tenth of a second the rate is noise; say nothing rather than something silly.
   if (elapsedMs >= 100) notes.push(`${formatRate((state.count * 1000) / elapsedMs)} ${unit}/s`);
+  // What is left at the pace so far; after a second, when the pace means something.
+  if (!final && state.total !== undefined && state.count > 0 && elapsedMs >= 1000) {
+    const leftMs = (elapsedMs * (state.total - state.count)) / state.count;
+    if (leftMs > 0) notes.push(`about ${formatDuration(Math.max(leftMs, 1000))} left`);
+  }
   const timing = final ? ` in ${formatDuration(elapsedMs)}` : '';
   const tail = notes.length === 0 ? '' : `  (${notes.join(', ')})`;
   return `${label}  ${count}${timing}${tail}`;

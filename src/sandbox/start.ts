@@ -49,7 +49,7 @@ export interface Sandboxes {
   readonly auriga: AurigaSandbox;
   readonly edusign: EdusignSandbox;
   readonly school: School;
-  /** A school's configuration pointing at these sandboxes (sync-rules.md section 1). */
+  /** A school's configuration pointing at these sandboxes (docs/rules.md §1). */
   readonly config: ConfigInput;
   /** With `schools: N`, N configurations (the first is `config`), schools `school-1`…`school-N`. */
   readonly configs: readonly ConfigInput[];

@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { runSchool as defaultRunSchool, type SchoolRunOptions } from '../app/index.ts';
+import { runSchool as defaultRunSchool, notifierFor, type SchoolRunOptions } from '../app/index.ts';
 import type { Config } from '../config/schema.ts';
+import { scrubberFor } from '../config/scrubber.ts';
 import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
-import { createLogger, createSecretScrubber, type Logger } from '../observability/logger.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createInProcessQueue, DEFAULT_MAX_RUNS } from '../queue/in-process/queue.ts';
 import type { RunQueue } from '../queue/port.ts';
@@ -12,7 +14,7 @@ import type { Store } from '../store/port.ts';
 import type { RunReport } from '../sync/report.ts';
 import { type SchoolHealth, schoolHealth } from './health.ts';
 import { recordReport, requestRecorder } from './record.ts';
-import { openSharedStores, type SharedStores } from './stores.ts';
+import { openSharedStores, type SharedStores, storeKey } from './stores.ts';
 
 /**
  * The long-running service (`auriga-edusign serve`): each school's runs in
@@ -107,20 +109,8 @@ export function checkUniqueSchools(configs: readonly Config[], sources?: readonl
   });
 }
 
-/** Every configuration's secrets, and the password of a PostgreSQL connection string, for the log scrubber. */
-export function scrubberFor(configs: readonly Config[]) {
-  const scrubber = createSecretScrubber(configs);
-  for (const config of configs) {
-    if (config.store.kind !== 'postgres' || !config.store.url) continue;
-    try {
-      const password = decodeURIComponent(new URL(config.store.url).password);
-      if (password !== '') scrubber.add(password);
-    } catch {
-      // Not a URL (a libpq key=value string): nothing we can pick out safely.
-    }
-  }
-  return scrubber;
-}
+/** Every configuration's secrets, for the log scrubber (moved to config/, kept here for callers). */
+export { scrubberFor };
 
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { configs } = options;
@@ -134,6 +124,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
   const stores: SharedStores = await openSharedStores(configs, options.openStore);
   let stopping = false;
+  // One notifier per store (one per process in the usual case of one store),
+  // its deliverer a loop beside the queue, stopped with the service.
+  const delivering = new AbortController();
+  const notifiers = startNotifiers(configs, stores, {
+    logger,
+    secrets: scrubberFor(configs).secrets(),
+    clock,
+    signal: delivering.signal,
+  });
 
   const queue: RunQueue = createInProcessQueue({
     schools: configs.map((config) => ({
@@ -163,6 +162,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         // The run names its school on every line itself, once at its start and once at its end.
         logger,
         onRequest,
+        notifier: notifiers.of(school),
       });
     } catch (error) {
       if (isAppError(error) && error.code === 'sync.locked') {
@@ -225,6 +225,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   try {
     await app.listen({ port, host });
   } catch (error) {
+    delivering.abort();
+    await notifiers.stopped();
     await Promise.allSettled([app.close(), stores.close()]);
     const code = (error as NodeJS.ErrnoException).code;
     throw new AppError(
@@ -259,11 +261,58 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           graceMs,
           ...(options.abortWaitMs === undefined ? {} : { abortWaitMs: options.abortWaitMs }),
         });
+        delivering.abort();
+        await notifiers.stopped();
         await app.close();
         await stores.close();
         logger.info({}, 'service stopped');
       })();
       return stopped;
+    },
+  };
+}
+
+interface Notifiers {
+  /** The notifier of the school's store; undefined when its store's schools configure none. */
+  of(school: string): Notifier | undefined;
+  /** Resolves once every deliverer loop has ended (after the signal). */
+  stopped(): Promise<void>;
+}
+
+/** A notifier per store, over its schools, each deliverer started until `signal`. */
+function startNotifiers(
+  configs: readonly Config[],
+  stores: SharedStores,
+  options: {
+    logger: Logger;
+    secrets: readonly string[];
+    clock: Clock;
+    signal: AbortSignal;
+  },
+): Notifiers {
+  const groups = new Map<string, Config[]>();
+  for (const config of configs) {
+    const key = storeKey(config.store);
+    groups.set(key, [...(groups.get(key) ?? []), config]);
+  }
+  const bySchool = new Map<string, Notifier>();
+  const loops: Promise<void>[] = [];
+  for (const group of groups.values()) {
+    const first = group[0];
+    if (first === undefined) continue;
+    const notifier = notifierFor(group, stores.of(first.school), {
+      logger: options.logger,
+      secrets: options.secrets,
+      clock: options.clock,
+    });
+    if (notifier === undefined) continue;
+    for (const config of group) bySchool.set(config.school, notifier);
+    loops.push(notifier.deliverer.run(options.signal));
+  }
+  return {
+    of: (school) => bySchool.get(school),
+    stopped: async () => {
+      await Promise.allSettled(loops);
     },
   };
 }

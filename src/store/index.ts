@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/app-error.ts';
 import type { Store } from './port.ts';
@@ -11,9 +12,14 @@ export { openSqliteStore } from './sqlite/sqlite-store.ts';
 /**
  * Opens the store the configuration names, migrated to the current schema.
  * `config/load.ts` has already resolved the SQLite path against the
- * configuration file's folder.
+ * configuration file's folder. `readOnly` (a dry run): a SQLite file is
+ * read as it is, and one that does not exist yet is not created (an empty
+ * store in memory stands in); PostgreSQL is opened as usual.
  */
-export async function openStore(config: Config['store']): Promise<Store> {
+export async function openStore(
+  config: Config['store'],
+  options: { readonly readOnly?: boolean } = {},
+): Promise<Store> {
   if (config.kind === 'postgres') {
     if (!config.url) {
       throw new ConfigError(
@@ -28,6 +34,12 @@ export async function openStore(config: Config['store']): Promise<Store> {
       'config.invalid',
       'store.path is required when store.kind is sqlite (e.g. .auriga-edusign/my-school.sqlite).',
     );
+  }
+  if (options.readOnly) {
+    // A dry run writes nothing: not even the empty file of a store that does not exist yet.
+    return existsSync(config.path)
+      ? openSqliteStore(config.path, { readOnly: true })
+      : openSqliteStore(':memory:');
   }
   return openSqliteStore(config.path);
 }

@@ -1,5 +1,6 @@
 import { RUN_STATES, type RunState } from '../domain/run-states.ts';
 import type { EntityKind, JournalEntry, Mapping } from '../domain/types.ts';
+import type { DeliveryStore } from '../notify/delivery/port.ts';
 
 /**
  * What the sync remembers between runs, per school. The core depends only on
@@ -89,5 +90,11 @@ export interface SchoolStore {
 export interface Store {
   /** The store of one school (a tenant); schools never see each other's records. */
   forSchool(school: string): SchoolStore;
+  /**
+   * The notification queue in the same database (migration 2): every
+   * school's notices and attempts, keyed by school, for the notifier and
+   * its deliverer.
+   */
+  notifications(): DeliveryStore;
   close(): Promise<void>;
 }

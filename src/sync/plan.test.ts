@@ -118,7 +118,7 @@ const summary = (ops: readonly Operation[]) =>
     (o) => `${o.action} ${o.kind} ${o.aurigaId}${o.action === 'hold' ? ` (${o.cause})` : ''}`,
   );
 
-describe('sheet naming (sync-rules 4)', () => {
+describe('sheet naming (docs/rules.md §4)', () => {
   test('activity type § unit, each alone, description, then the ID', () => {
     const base = intervention('115849', 2);
     assert.equal(sheetName(base, ' § '), 'Cours § Maths');

@@ -5,7 +5,7 @@ import type { OperationResult } from './apply.ts';
 import type { HoldCause, Operation } from './operations.ts';
 import type { Plan } from './plan.ts';
 
-/** What a run leaves behind (sync-rules.md section 9). Stored as JSON, printed for people. */
+/** What a run leaves behind (docs/rules.md §9). Stored as JSON, printed for people. */
 
 export const REPORT_ACTIONS = [
   'created',

@@ -86,7 +86,7 @@ export async function startHarness(
   };
 }
 
-/** The language rule of sync-rules.md section 3, written independently of the reader. */
+/** The language rule of docs/rules.md §3, written independently of the reader. */
 export function label(value: MultiLabel | null, language = 'fr'): string | undefined {
   if (!value) return undefined;
   const record = value as Record<string, string | undefined>;
@@ -99,7 +99,7 @@ export function label(value: MultiLabel | null, language = 'fr'): string | undef
     ?.trim();
 }
 
-/** The naming rule of sync-rules.md section 4, written independently of the connector. */
+/** The naming rule of docs/rules.md §4, written independently of the connector. */
 export function expectedName(i: SchoolIntervention, separator = ' § '): string {
   const activity = label(i.activityType);
   const unit = label(i.educationalUnit);

@@ -1,6 +1,6 @@
 /**
- * Finding a favorite's columns by label, not by position (sync-rules.md
- * section 3): schools reorder columns and add their own. A column carries
+ * Finding a favorite's columns by label, not by position (docs/rules.md
+ * §3): schools reorder columns and add their own. A column carries
  * `label: {en, fr}` (some instances give plain text); it matches when any of
  * its labels equals one of a concept's names, compared without case, accents
  * or extra spaces. Extra columns are ignored; when two columns match one
@@ -63,7 +63,7 @@ export const INTERVENTION_COLUMNS = Object.freeze([
 ]);
 export type InterventionColumn = (typeof INTERVENTION_COLUMNS)[number]['key'];
 
-/** The Groups favorite (sync-rules.md section 6). */
+/** The Groups favorite (docs/rules.md §6). */
 export const GROUP_COLUMNS = Object.freeze([
   spec('id', 'ID', ['Id', 'Identifiant'], true),
   spec('label', 'Label', ['Libellé', 'Nom', 'Name'], true),

@@ -5,7 +5,7 @@ import { normaliseId, parseIdList } from './people.ts';
 import { type Index, missingIdProblem, shapeProblem } from './row-problems.ts';
 
 /**
- * Groups favorite rows → groups and problems (sync-rules.md section 6). Pure:
+ * Groups favorite rows → groups and problems (docs/rules.md §6). Pure:
  * a bad row is a Problem, the others are read.
  */
 

@@ -17,8 +17,8 @@ import { inWindow } from './window.ts';
 /**
  * Interventions favorite rows → interventions, the people they list, and
  * problems. Pure: one bad row, cell or person never stops the others; each is
- * a Problem naming the Auriga row and what to fix (sync-rules.md sections 3
- * and 5).
+ * a Problem naming the Auriga row and what to fix (docs/rules.md §3
+ * and §5).
  *
  * Rows whose Start lies outside the window are skipped before anything else
  * is checked: a favorite often holds years of history, and its old rows are

@@ -4,7 +4,7 @@ import { showCell } from './cells.ts';
  * Multilingual labels. Auriga gives a label as an object `{fr, en}`, as the
  * JSON text of one, or as plain text. A label resolves to the school's
  * language, then `fr`, then `en`, then any non-empty value
- * (sync-rules.md section 3).
+ * (docs/rules.md §3).
  *
  * Decision: a cell whose text starts with `{` but is not a JSON object is a
  * problem, and the label is treated as absent: a broken `{"fr": "Digital Eth`

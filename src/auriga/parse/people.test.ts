@@ -150,6 +150,10 @@ describe('id lists', () => {
     assert.equal(normaliseId(Number.NaN), '');
   });
 
+  test('parseIdList does not throw on a list holding an object without toString (found by the property below)', () => {
+    assert.deepEqual(parseIdList([{ toString: undefined }, 546, ' 456 ']), ['546', '456']);
+  });
+
   test('property: parseIdList never throws and returns unique, trimmed, non-empty ids', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.anything()), (cell) => {

@@ -132,7 +132,11 @@ export function parseIdList(cell: unknown): string[] {
     typeof cell === 'number'
       ? String(cell)
       : Array.isArray(cell)
-        ? cell.map((item) => String(item)).join('|')
+        ? // Only texts and numbers are ids: String() of some objects throws.
+          cell
+            .filter((item) => typeof item === 'string' || typeof item === 'number')
+            .map(String)
+            .join('|')
         : typeof cell === 'string'
           ? cell
           : '';

@@ -2,7 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { SyncWindow } from '../../domain/types.ts';
 
 /**
- * The sliding window of a run (sync-rules.md section 2): interventions whose
+ * The sliding window of a run (docs/rules.md §2): interventions whose
  * Start lies in `[today 00:00, today + windowDays 00:00)` in the school's
  * zone. Days are calendar days of that zone, so a window across a
  * daylight-saving change is 23 or 25 hours longer or shorter, never shifted.

@@ -1,10 +1,12 @@
-import { parseArgs } from 'node:util';
-import { createAurigaReader, type DetailedRead } from '../../auriga/reader.ts';
+import { readAuriga } from '../../app/index.ts';
+import type { DetailedRead } from '../../auriga/reader.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
+import { scrubberFor } from '../../config/scrubber.ts';
 import type { Problem } from '../../domain/types.ts';
-import { redactSecrets } from '../../observability/secrets.ts';
-import { type CliIo, type Command, EXIT } from '../io.ts';
+import { createLogger } from '../../observability/logger.ts';
+import { CONFIG_OPTION, parseCommand } from '../args.ts';
+import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign auriga read --config FILE [--json] [--full] [--verbose]
 
@@ -22,34 +24,31 @@ Exit codes: 0 read without problems, 1 read with problems (listed),
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const args = parseCommand(argv, io, {
+    command: 'auriga read',
+    help: HELP,
+    words: ['read'],
+    requireConfig: true,
     options: {
-      config: { type: 'string', short: 'c' },
+      ...CONFIG_OPTION,
       json: { type: 'boolean' },
       full: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (positionals[0] !== 'read' || positionals.length > 1 || !values.config) {
-    io.stderr.write(HELP);
-    return EXIT.config;
-  }
-  const config = loadConfigFile(values.config, { env: io.env });
-  const logger = stderrLogger(io, values.verbose ?? false, [
-    config.auriga.password,
-    config.auriga.clientSecret,
-    config.edusign.token,
-  ]);
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  const config = loadConfigFile(values.config as string, { env: io.env });
+  // Logged as sync logs: warnings (a retried request) always, each request with --verbose.
+  const logger = createLogger({
+    destination: io.stderr as NodeJS.WritableStream,
+    level: values.verbose ? 'debug' : 'warn',
+    secrets: scrubberFor([config]),
+  });
   const progress = io.stderr.isTTY === true && !values.json && !values.verbose;
   const startedAt = performance.now();
-  const reader = createAurigaReader(config.auriga, config.options, {
+  const reading = readAuriga(config, {
+    signal: io.stopSignal,
     logger,
     ...(progress
       ? {
@@ -60,7 +59,7 @@ export const run: Command = async (argv, io) => {
   });
   let read: DetailedRead;
   try {
-    read = await reader.readDetailed({ signal: io.stopSignal });
+    read = await reading;
   } finally {
     if (progress) io.stderr.write('\r\u001b[K');
   }
@@ -152,21 +151,4 @@ export function formatProblem(problem: Problem): string {
     ? `${problem.row.favorite === 'groups' ? 'group' : 'intervention'} ${problem.row.id}`
     : `${problem.kind} ${problem.aurigaId}`;
   return `[${problem.code}] ${where}: ${problem.message}`;
-}
-
-/**
- * Log lines on the command's standard error, one a line, secrets scrubbed:
- * warnings always, the rest with --verbose.
- */
-function stderrLogger(io: CliIo, verbose: boolean, secrets: readonly string[]) {
-  const line = (level: string) => (data: object, message?: string) => {
-    const details = Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : '';
-    io.stderr.write(redactSecrets(`${level}: ${message ?? ''}${details}\n`, secrets));
-  };
-  const quiet = () => {};
-  return {
-    warn: line('warning'),
-    info: verbose ? line('info') : quiet,
-    debug: verbose ? line('debug') : quiet,
-  };
 }

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runSchool } from '../../app/index.ts';
 import { parseConfig } from '../../config/load.ts';
 import { startSandboxes } from '../../sandbox/start.ts';
 import { formatReport } from '../../sync/report.ts';
+import { parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign demo [--school small|large] [--seed S] [--malformed X] [--json]
@@ -16,24 +16,21 @@ to show that a second run over unchanged data writes nothing.
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
+  const spec = {
+    command: 'demo',
+    help: HELP,
     options: {
-      school: { type: 'string', default: 'small' },
-      seed: { type: 'string', default: '1' },
-      malformed: { type: 'string', default: '0.05' },
+      school: { type: 'string' },
+      seed: { type: 'string' },
+      malformed: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (values.school !== 'small' && values.school !== 'large') {
-    io.stderr.write(`--school must be small or large, got "${values.school}".\n`);
-    return EXIT.config;
-  }
+  } as const;
+  const args = parseCommand(argv, io, spec);
+  if (!args) return EXIT.ok;
+  const values = { school: 'small', seed: '1', malformed: '0.05', ...args.values };
+  if (values.school !== 'small' && values.school !== 'large')
+    throw usageError(spec, `--school must be small or large, got "${values.school}"`);
   const seed = /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
   const sandboxes = await startSandboxes({
     school: values.school,

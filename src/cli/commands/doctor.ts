@@ -1,11 +1,11 @@
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { runDoctor } from '../../doctor/checks.ts';
 import { formatDoctor } from '../../doctor/format.ts';
 import { allPassed, type DoctorStep, failed, STEP_TITLES } from '../../doctor/steps.ts';
-import { isAppError } from '../../errors/app-error.ts';
-import { type Command, EXIT } from '../io.ts';
+import { type AppError, isAppError } from '../../errors/app-error.ts';
+import { CONFIG_OPTION, parseCommand } from '../args.ts';
+import { type Command, EXIT, errorJson } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign doctor --config FILE [--json]
 
@@ -23,42 +23,39 @@ Exit codes: 0 every prerequisite met, 2 a check failed, 3 configuration error.
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string', short: 'c' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = parseCommand(argv, io, {
+    command: 'doctor',
+    help: HELP,
+    requireConfig: true,
+    options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
   });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (!values.config) {
-    io.stderr.write(`--config FILE is required.\n\n${HELP}`);
-    return EXIT.config;
-  }
-  const print = (school: string, steps: readonly DoctorStep[]) =>
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  const file = values.config as string;
+  const print = (school: string, steps: readonly DoctorStep[], error?: AppError) =>
     io.stdout.write(
       values.json
-        ? `${JSON.stringify({ ok: allPassed(steps), school, steps })}\n`
+        ? `${JSON.stringify({ ok: allPassed(steps), school, steps, ...(error ? { error: errorJson(error) } : {}) })}\n`
         : formatDoctor(school, steps),
     );
 
   let config: Config;
   try {
-    config = loadConfigFile(values.config, { env: io.env });
+    config = loadConfigFile(file, { env: io.env });
   } catch (error) {
     if (!isAppError(error)) throw error;
-    print('?', [
-      failed(
-        'configuration',
-        error.message,
-        error.hint ?? 'correct the file as said, then run doctor again',
-        error.code,
-      ),
-    ]);
+    print(
+      '?',
+      [
+        failed(
+          'configuration',
+          error.message,
+          error.hint ?? 'correct the file as said, then run doctor again',
+          error.code,
+        ),
+      ],
+      error,
+    );
     return EXIT.config;
   }
   const steps: DoctorStep[] = [
@@ -66,7 +63,7 @@ export const run: Command = async (argv, io) => {
       id: 'configuration',
       title: STEP_TITLES.configuration,
       status: 'passed',
-      detail: `${values.config} is valid (school "${config.school}")`,
+      detail: `${file} is valid (school "${config.school}")`,
     },
     ...(await runDoctor(config, { signal: io.stopSignal })),
   ];

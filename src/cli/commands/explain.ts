@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/load.ts';
 import { SUBJECTS, type Subject } from '../../explain/explain.ts';
 import { DEFAULT_RUNS, explainFromStore, formatExplanation } from '../../explain/from-store.ts';
 import { openStore } from '../../store/index.ts';
+import { CONFIG_OPTION, parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign explain learner|instructor|sheet AURIGA_ID --config FILE [--json] [--runs ${DEFAULT_RUNS}]
@@ -22,42 +22,30 @@ yet, 3 configuration or command line error.
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      json: { type: 'boolean' },
-      runs: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  const [subject, aurigaId, ...extra] = positionals;
-  if (subject === undefined || !(SUBJECTS as readonly string[]).includes(subject)) {
-    io.stderr.write(
-      `${subject === undefined ? 'Say what to explain' : `"${subject}" cannot be explained`}: learner, instructor or sheet.\n\n${HELP}`,
+  const spec = {
+    command: 'explain',
+    help: HELP,
+    positionals: { min: 0, max: 2 },
+    options: { ...CONFIG_OPTION, json: { type: 'boolean' }, runs: { type: 'string' } },
+  } as const;
+  const args = parseCommand(argv, io, spec);
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  const [subject, aurigaId] = args.positionals;
+  if (subject === undefined || !(SUBJECTS as readonly string[]).includes(subject))
+    throw usageError(
+      spec,
+      `${subject === undefined ? 'say what to explain' : `"${subject}" cannot be explained`}: learner, instructor or sheet`,
     );
-    return EXIT.config;
-  }
-  if (aurigaId === undefined || aurigaId.trim() === '' || extra.length > 0) {
-    io.stderr.write(`Give one Auriga id after "${subject}".\n\n${HELP}`);
-    return EXIT.config;
-  }
-  if (!values.config) {
-    io.stderr.write(`--config FILE is required.\n\n${HELP}`);
-    return EXIT.config;
-  }
+  if (aurigaId === undefined || aurigaId.trim() === '')
+    throw usageError(spec, `give one Auriga id after "${subject}"`);
+  if (!values.config) throw usageError(spec, '--config FILE is required');
   const runs = values.runs === undefined ? DEFAULT_RUNS : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
-    io.stderr.write(`--runs must be a whole number from 1 to 1000, got "${values.runs}".\n`);
-    return EXIT.config;
-  }
+  if (!Number.isInteger(runs) || runs < 1 || runs > 1000)
+    throw usageError(spec, `--runs must be a whole number from 1 to 1000, got "${values.runs}"`);
   const config = loadConfigFile(values.config, { env: io.env });
-  const store = await openStore(config.store);
+  // It writes nothing: a school with no store yet gets none from asking.
+  const store = await openStore(config.store, { readOnly: true });
   try {
     const explanation = await explainFromStore(store.forSchool(config.school), {
       subject: subject as Subject,

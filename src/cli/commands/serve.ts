@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
-import { ConfigError } from '../../errors/app-error.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { DEFAULT_MAX_RUNS } from '../../queue/in-process/queue.ts';
 import {
@@ -12,10 +10,10 @@ import {
   scrubberFor,
   startService,
 } from '../../serve/service.ts';
+import { parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
-const HELP = `Usage: auriga-edusign serve --config FILE [--config FILE2 ...] [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--grace-seconds ${DEFAULT_GRACE_MS / 1000}]
-       auriga-edusign serve --database URL [--workers N] [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}]
+const HELP = `Usage: auriga-edusign serve --config FILE [--config FILE2 ...] | --database URL [--workers N] [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--grace-seconds ${DEFAULT_GRACE_MS / 1000}]
 
 Runs the schedule of one or several schools until stopped: each school runs
 twice a day, in the windows of its options.schedule (options.timeZone), one
@@ -45,36 +43,32 @@ Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
+  const args = parseCommand(argv, io, {
+    command: 'serve',
+    help: HELP,
     options: {
       config: { type: 'string', short: 'c', multiple: true },
+      database: { type: 'string' },
+      workers: { type: 'string' },
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       'grace-seconds': { type: 'string' },
       'max-runs': { type: 'string' },
-      database: { type: 'string' },
-      workers: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
+  if (!args) return EXIT.ok;
+  const { values } = args;
   const files = values.config ?? [];
   if (values.database !== undefined) {
     if (files.length > 0)
-      throw new ConfigError(
-        'config.bad_option',
-        '--config and --database do not go together: a fleet reads its schools from the database (`school import`).',
+      throw usageError(
+        { command: 'serve', help: HELP },
+        '--config and --database do not go together: a fleet reads its schools from the database (`school import`)',
       );
     return serveFleet(values.database, values, io);
   }
-  if (files.length === 0) {
-    io.stderr.write(`--config FILE is required.\n\n${HELP}`);
-    return EXIT.config;
-  }
+  if (files.length === 0)
+    throw usageError({ command: 'serve', help: HELP }, '--config FILE is required');
   const port = integerOption('--port', values.port, DEFAULT_PORT, 0, 65_535);
   const graceSeconds = integerOption(
     '--grace-seconds',
@@ -124,6 +118,7 @@ async function serveFleet(
   const { openFleetProcess } = await import('./worker.ts');
   const { loadSecretKeys } = await import('../../fleet/secret-key.ts');
   const { checkDatabaseUrl } = await import('../../fleet/database.ts');
+  const { StopRequested } = await import('../../errors/app-error.ts');
   const url = checkDatabaseUrl(database);
   const keys = loadSecretKeys(io.env);
   const port = integerOption('--port', values.port, DEFAULT_PORT, 0, 65_535);
@@ -152,7 +147,6 @@ async function serveFleet(
     else io.stopSignal.addEventListener('abort', () => resolve(), { once: true });
   });
   started.logger.info({ graceSeconds }, 'stop asked (SIGTERM or SIGINT)');
-  const { StopRequested } = await import('../../errors/app-error.ts');
   await service.stop({
     graceMs: graceSeconds * 1000,
     reason:
@@ -174,9 +168,9 @@ function integerOption(
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      'config.bad_option',
-      `${name} must be a whole number from ${min} to ${max}, got "${text}".`,
+    throw usageError(
+      { command: 'serve', help: HELP },
+      `${name} must be a whole number from ${min} to ${max}, got "${text}"`,
     );
   }
   return value;

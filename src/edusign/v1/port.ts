@@ -4,12 +4,14 @@ import type {
   EdusignPort,
   GroupPayload,
   PersonPayload,
+  ResolvedPayload,
   SheetPayload,
   WriteOutcome,
   WriteRequest,
 } from '../../sync/ports.ts';
 import type { EdusignClient } from '../client.ts';
 import { type EdusignErrorCode, isEdusignError } from '../errors.ts';
+import type { CourseFields, GroupFields, PersonFields } from '../types.ts';
 import { groupFields, personFields, pick, sheetFields } from './mapping.ts';
 import { courseView, groupView, personView } from './views.ts';
 
@@ -19,6 +21,7 @@ import { courseView, groupView, personView } from './views.ts';
  * stopped run throws.
  */
 export function createEdusignV1Port(client: EdusignClient): EdusignPort {
+  const routes = routesOf(client);
   return {
     maxBatch: 1,
 
@@ -42,17 +45,12 @@ export function createEdusignV1Port(client: EdusignClient): EdusignPort {
 
     async write(requests, signal) {
       const outcomes: WriteOutcome[] = [];
-      for (const request of requests) outcomes.push(await writeOne(client, request, signal));
+      for (const request of requests)
+        outcomes.push(await writeOne(routes, client, request, signal));
       return outcomes;
     },
 
-    async findByExternalId(kind, aurigaId, signal) {
-      const id = await findId(client, kind, aurigaId, signal);
-      if (id === undefined) return undefined;
-      // get-id matches API_ID alone: make sure the record is ours, not another tool's.
-      const record = await getRecord(client, kind, id, signal);
-      return record && isOurs(record, aurigaId) ? id : undefined;
-    },
+    findByExternalId: (kind, aurigaId, signal) => findOurs(routes[kind], aurigaId, signal),
 
     async getCourse(edusignId, signal) {
       try {
@@ -72,12 +70,13 @@ const REASONS: Partial<Record<EdusignErrorCode, Exclude<WriteOutcome, { ok: true
 };
 
 async function writeOne(
+  routes: Record<EntityKind, KindRoutes>,
   client: EdusignClient,
   request: WriteRequest,
   signal: AbortSignal | undefined,
 ): Promise<WriteOutcome> {
   try {
-    return { ok: true, edusignId: await send(client, request, signal) };
+    return { ok: true, edusignId: await send(routes, client, request, signal) };
   } catch (error) {
     if (signal?.aborted && !isEdusignError(error, 'edusign.outcome_unknown')) throw error;
     if (isEdusignError(error))
@@ -97,97 +96,82 @@ async function writeOne(
   }
 }
 
+/** The v1 routes of one kind of record, so that a write is the same few lines for all four. */
+interface KindRoutes {
+  fields(payload: ResolvedPayload, aurigaId: string): object;
+  create(fields: object, signal?: AbortSignal): Promise<string>;
+  update(id: string, fields: object, signal?: AbortSignal): Promise<void>;
+  findId(apiId: string, signal?: AbortSignal): Promise<string | undefined>;
+  get(
+    id: string,
+    signal?: AbortSignal,
+  ): Promise<{ API_ID?: string | null; API_TYPE?: string | null }>;
+}
+
+function routesOf(client: EdusignClient): Record<EntityKind, KindRoutes> {
+  const person = (payload: ResolvedPayload, aurigaId: string) =>
+    personFields(payload as PersonPayload, aurigaId);
+  return {
+    sheet: {
+      fields: (payload, aurigaId) => sheetFields(payload as SheetPayload, aurigaId),
+      create: (fields, signal) => client.createCourse(fields as CourseFields, signal),
+      update: (id, fields, signal) => client.updateCourse(id, fields, signal),
+      findId: (apiId, signal) => client.findCourseIdByApiId(apiId, signal),
+      get: (id, signal) => client.getCourse(id, signal),
+    },
+    learner: {
+      fields: person,
+      create: (fields, signal) => client.createStudent(fields as PersonFields, signal),
+      update: (id, fields, signal) => client.updateStudent(id, fields, signal),
+      findId: (apiId, signal) => client.findStudentIdByApiId(apiId, signal),
+      get: (id, signal) => client.getStudent(id, signal),
+    },
+    instructor: {
+      fields: person,
+      create: (fields, signal) => client.createProfessor(fields as PersonFields, signal),
+      update: (id, fields, signal) => client.updateProfessor(id, fields, signal),
+      findId: (apiId, signal) => client.findProfessorIdByApiId(apiId, signal),
+      get: (id, signal) => client.getProfessor(id, signal),
+    },
+    group: {
+      fields: (payload, aurigaId) => groupFields(payload as GroupPayload, aurigaId),
+      create: (fields, signal) => client.createGroup(fields as GroupFields, signal),
+      update: (id, fields, signal) => client.updateGroup(id, fields, signal),
+      findId: (apiId, signal) => client.findGroupIdByApiId(apiId, signal),
+      get: (id, signal) => client.getGroup(id, signal),
+    },
+  };
+}
+
 async function send(
+  routes: Record<EntityKind, KindRoutes>,
   client: EdusignClient,
   request: WriteRequest,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const { kind, aurigaId } = request;
   if (request.action === 'delete') {
     await client.deleteCourse(request.edusignId, signal);
     return request.edusignId;
   }
-  const payload = request.payload;
-  if (request.action === 'create') {
-    switch (kind) {
-      case 'sheet':
-        return client.createCourse(sheetFields(payload as SheetPayload, aurigaId), signal);
-      case 'learner':
-        return client.createStudent(personFields(payload as PersonPayload, aurigaId), signal);
-      case 'instructor':
-        return client.createProfessor(personFields(payload as PersonPayload, aurigaId), signal);
-      case 'group':
-        return client.createGroup(groupFields(payload as GroupPayload, aurigaId), signal);
-    }
-  }
-  const { edusignId, changes } = request;
-  switch (kind) {
-    case 'sheet':
-      await client.updateCourse(
-        edusignId,
-        pick(sheetFields(payload as SheetPayload, aurigaId), changes),
-        signal,
-      );
-      break;
-    case 'learner':
-      await client.updateStudent(
-        edusignId,
-        pick(personFields(payload as PersonPayload, aurigaId), changes),
-        signal,
-      );
-      break;
-    case 'instructor':
-      await client.updateProfessor(
-        edusignId,
-        pick(personFields(payload as PersonPayload, aurigaId), changes),
-        signal,
-      );
-      break;
-    case 'group':
-      await client.updateGroup(
-        edusignId,
-        pick(groupFields(payload as GroupPayload, aurigaId), changes),
-        signal,
-      );
-      break;
-  }
-  return edusignId;
+  const kind = routes[request.kind];
+  const fields = kind.fields(request.payload, request.aurigaId);
+  if (request.action === 'create') return kind.create(fields, signal);
+  await kind.update(request.edusignId, pick(fields, request.changes), signal);
+  return request.edusignId;
 }
 
-function findId(
-  client: EdusignClient,
-  kind: EntityKind,
+/** Our record for this Auriga id: get-id matches API_ID alone, so its API_TYPE is checked too. */
+async function findOurs(
+  kind: KindRoutes,
   aurigaId: string,
   signal: AbortSignal | undefined,
 ): Promise<string | undefined> {
-  switch (kind) {
-    case 'sheet':
-      return client.findCourseIdByApiId(aurigaId, signal);
-    case 'learner':
-      return client.findStudentIdByApiId(aurigaId, signal);
-    case 'instructor':
-      return client.findProfessorIdByApiId(aurigaId, signal);
-    case 'group':
-      return client.findGroupIdByApiId(aurigaId, signal);
-  }
-}
-
-async function getRecord(
-  client: EdusignClient,
-  kind: EntityKind,
-  id: string,
-  signal: AbortSignal | undefined,
-): Promise<{ apiId: string | null; apiType: string | null } | undefined> {
+  const id = await kind.findId(aurigaId, signal);
+  if (id === undefined) return undefined;
   try {
-    const record =
-      kind === 'sheet'
-        ? await client.getCourse(id, signal)
-        : kind === 'learner'
-          ? await client.getStudent(id, signal)
-          : kind === 'instructor'
-            ? await client.getProfessor(id, signal)
-            : await client.getGroup(id, signal);
-    return { apiId: record.API_ID ?? null, apiType: record.API_TYPE ?? null };
+    const record = await kind.get(id, signal);
+    const ref = { apiId: record.API_ID ?? null, apiType: record.API_TYPE ?? null };
+    return isOurs(ref, aurigaId) ? id : undefined;
   } catch (error) {
     if (isEdusignError(error, 'edusign.not_found')) return undefined;
     throw error;

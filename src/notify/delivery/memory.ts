@@ -1,4 +1,11 @@
-import type { AttemptRow, DeliveryRow, DeliveryStore, DeliveryUpdate, ListFilter } from './port.ts';
+import type {
+  AttemptRow,
+  DeliveryRow,
+  DeliveryScope,
+  DeliveryStore,
+  DeliveryUpdate,
+  ListFilter,
+} from './port.ts';
 
 /**
  * The delivery store in memory: for tests, the demo, and a single process
@@ -25,20 +32,32 @@ export class MemoryDeliveryStore implements DeliveryStore {
       if (!this.#deliveries.has(row.id)) this.#deliveries.set(row.id, copy(row));
   }
 
-  async claimDue(now: string, claimUntil: string, limit: number): Promise<DeliveryRow[]> {
+  async claimDue(
+    now: string,
+    claimUntil: string,
+    limit: number,
+    scope: DeliveryScope = {},
+  ): Promise<DeliveryRow[]> {
     const due = [...this.#deliveries.values()]
-      .filter((d) => d.status === 'pending' && d.nextAttemptAt !== null && d.nextAttemptAt <= now)
+      .filter(
+        (d) =>
+          d.status === 'pending' &&
+          d.nextAttemptAt !== null &&
+          d.nextAttemptAt <= now &&
+          inScope(scope, d.school),
+      )
       .sort((a, b) => order(a.nextAttemptAt, b.nextAttemptAt) || order(a.createdAt, b.createdAt))
       .slice(0, limit);
     for (const row of due) this.#deliveries.set(row.id, { ...row, nextAttemptAt: claimUntil });
     return due.map((row) => copy({ ...row, nextAttemptAt: claimUntil }));
   }
 
-  async nextDueAt(): Promise<string | null> {
+  async nextDueAt(scope: DeliveryScope = {}): Promise<string | null> {
     let next: string | null = null;
     for (const d of this.#deliveries.values())
       if (
         d.status === 'pending' &&
+        inScope(scope, d.school) &&
         d.nextAttemptAt !== null &&
         (next === null || d.nextAttemptAt < next)
       )
@@ -77,3 +96,5 @@ const order = (a: string | null, b: string | null) =>
 const matches = (filter: ListFilter, school: string, deliveryId: string) =>
   (filter.school === undefined || filter.school === school) &&
   (filter.deliveryId === undefined || filter.deliveryId === deliveryId);
+const inScope = (scope: DeliveryScope, school: string) =>
+  scope.schools === undefined || scope.schools.includes(school);

@@ -59,6 +59,12 @@ export interface ListFilter {
   readonly limit?: number;
 }
 
+/** Which schools' deliveries a taker handles: a process sends only for the schools it has channels of. */
+export interface DeliveryScope {
+  /** @default every school */
+  readonly schools?: readonly string[];
+}
+
 export interface DeliveryStore {
   /** The school's notification state as last saved (`decide.ts`), or undefined. */
   loadState(school: string): Promise<unknown>;
@@ -73,9 +79,14 @@ export interface DeliveryStore {
    * them meanwhile and a crash mid-send retries them after the claim.
    * (SQL: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`.)
    */
-  claimDue(now: string, claimUntil: string, limit: number): Promise<DeliveryRow[]>;
-  /** The earliest `nextAttemptAt` of a pending delivery, or null. */
-  nextDueAt(): Promise<string | null>;
+  claimDue(
+    now: string,
+    claimUntil: string,
+    limit: number,
+    scope?: DeliveryScope,
+  ): Promise<DeliveryRow[]>;
+  /** The earliest `nextAttemptAt` of a pending delivery (in the scope), or null. */
+  nextDueAt(scope?: DeliveryScope): Promise<string | null>;
   /** In one transaction: log the attempt and update its delivery. */
   recordAttempt(attempt: AttemptRow, update: DeliveryUpdate): Promise<void>;
   /** Newest first. */

@@ -241,7 +241,7 @@ export function registerControlRoutes(app: FastifyInstance, context: ControlHttp
   app.get<{ Querystring: { school?: string } }>('/_sandbox/state', async (request) => {
     const { school, settings } = context.state();
     return {
-      // The sandbox's own secrets are still not shown back (sync-rules.md section 1).
+      // The sandbox's own secrets are still not shown back (docs/rules.md §1).
       settings: { ...settings, clientSecret: '***', password: '***' },
       counts: {
         interventions: school.interventions.length,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { testClient } from './http-test-client.ts';
 import { SANDBOX_EDUSIGN_TOKEN, startEdusignSandbox } from './index.ts';
 
-// One sandbox process, many Edusign accounts (/work/shared/spec/fleet.md):
+// One sandbox process, many Edusign accounts (the fleet contract (fleet.md)):
 // each token its own data and its own rate limits, v1 and v3.
 
 const person = (n: string) => ({ FIRSTNAME: 'Léa', LASTNAME: n, EMAIL: `${n}@school.test` });

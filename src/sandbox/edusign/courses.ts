@@ -4,7 +4,7 @@ import { pageOf } from './table.ts';
 import { checkRefs, type SchoolTables } from './tables.ts';
 import { parseDay, utcDayOf } from './time.ts';
 
-/** Courses (attendance sheets): the v1 rules of /work/shared/spec/edusign-api.md. */
+/** Courses (attendance sheets): the v1 rules of the Edusign API contract (edusign-api.md). */
 
 export interface CourseStudent {
   studentId: string;

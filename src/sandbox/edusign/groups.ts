@@ -3,7 +3,7 @@ import { fail, type IdPair, type Outcome, ok } from './outcome.ts';
 import { pageOf } from './table.ts';
 import { checkRefs, type SchoolTables } from './tables.ts';
 
-/** Groups: the v1 rules of /work/shared/spec/edusign-api.md. */
+/** Groups: the v1 rules of the Edusign API contract (edusign-api.md). */
 
 export interface Group extends IdPair {
   NAME: string;

@@ -2,7 +2,7 @@
  * The Edusign sandbox: one Fastify server holding Edusign accounts in memory
  * (one by default, as many as a fleet needs: each token its own data and
  * limits, see account.ts) and answering every v1 route and the v3 batch
- * routes of /work/shared/spec/edusign-api.md, errors and limits included, so
+ * routes of the Edusign API contract (edusign-api.md), errors and limits included, so
  * the connector is tested against the API's awkward parts rather than a kind
  * imitation.
  *

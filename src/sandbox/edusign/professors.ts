@@ -3,7 +3,7 @@ import { fail, type IdPair, type Outcome, ok } from './outcome.ts';
 import { pageOf } from './table.ts';
 import type { SchoolTables } from './tables.ts';
 
-/** Professors (instructors): the v1 rules of /work/shared/spec/edusign-api.md. */
+/** Professors (instructors): the v1 rules of the Edusign API contract (edusign-api.md). */
 
 export interface Professor extends IdPair {
   FIRSTNAME: string;

@@ -18,7 +18,7 @@ interface V1Route {
 
 const param = (input: RouteInput, name: string): string => input.params[name] ?? '';
 
-/** Every v1 route of the contract (docs: /work/shared/spec/edusign-api.md). */
+/** Every v1 route of the contract (docs: the Edusign API contract (edusign-api.md)). */
 export const V1_ROUTES: readonly V1Route[] = Object.freeze([
   // Courses (attendance sheets)
   {

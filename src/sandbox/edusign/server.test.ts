@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { testClient } from './http-test-client.ts';
 import { type EdusignSandbox, startEdusignSandbox } from './index.ts';
 
-// Conformance of the sandbox's v1 routes to /work/shared/spec/edusign-api.md,
+// Conformance of the sandbox's v1 routes to the Edusign API contract (edusign-api.md),
 // over real HTTP on port 0.
 
 let sandbox: EdusignSandbox;

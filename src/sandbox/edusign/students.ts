@@ -4,7 +4,7 @@ import { pageOf } from './table.ts';
 import { checkRefs, type SchoolTables } from './tables.ts';
 import { parseInstant } from './time.ts';
 
-/** Students (learners): the v1 rules of /work/shared/spec/edusign-api.md. */
+/** Students (learners): the v1 rules of the Edusign API contract (edusign-api.md). */
 
 export interface Student extends IdPair {
   FIRSTNAME: string;

@@ -53,7 +53,7 @@ const LEARNER_DOMAIN = 'etu.ecole-exemple.example';
 const STAFF_DOMAIN = 'ecole-exemple.example';
 const VISITING_DOMAIN = 'intervenants.example';
 
-/** Sheet naming fallbacks of sync-rules section 4; the first in-window rows cover each once. */
+/** Sheet naming fallbacks of docs/rules.md §4; the first in-window rows cover each once. */
 const NAMING_CASES = ['both', 'activityOnly', 'unitOnly', 'descriptionOnly', 'idOnly'] as const;
 type NamingCase = (typeof NAMING_CASES)[number];
 const ROOM_CASES = ['both', 'codeOnly', 'none', 'labelOnly'] as const;

@@ -77,7 +77,56 @@ export function postgresMigrations(q: string): readonly Migration[] {
         );
       `,
     },
-    // Versions 2 and 3 belong to other work in progress; gaps are fine (every missing step applies).
+    {
+      // Versions 3 and 4 are other features'; numbers are never reused, gaps are fine.
+      version: 2,
+      name: 'notifications: state, deliveries, attempts',
+      sql: `
+        CREATE TABLE ${q}.notify_state (
+          school text COLLATE "C" PRIMARY KEY,
+          state json NOT NULL,
+          updated_at timestamptz NOT NULL
+        );
+
+        -- json, not jsonb, as the run reports: the notice comes back as put.
+        -- The channel's secret is never here.
+        CREATE TABLE ${q}.notify_deliveries (
+          id text COLLATE "C" PRIMARY KEY,
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          school text COLLATE "C" NOT NULL,
+          channel_id text COLLATE "C" NOT NULL,
+          channel text NOT NULL CHECK (channel IN ('email', 'webhook')),
+          target text NOT NULL,
+          notice json NOT NULL,
+          status text NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+          attempts integer NOT NULL,
+          created_at timestamptz NOT NULL,
+          next_attempt_at timestamptz,
+          delivered_at timestamptz,
+          last_error text
+        );
+        CREATE INDEX notify_deliveries_due ON ${q}.notify_deliveries (status, next_attempt_at);
+        CREATE INDEX notify_deliveries_by_school ON ${q}.notify_deliveries (school, created_at DESC, seq DESC);
+
+        -- Every attempt is kept (the console lists them): seq orders them.
+        CREATE TABLE ${q}.notify_attempts (
+          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          delivery_id text COLLATE "C" NOT NULL REFERENCES ${q}.notify_deliveries (id),
+          school text COLLATE "C" NOT NULL,
+          attempt integer NOT NULL,
+          at timestamptz NOT NULL,
+          channel text NOT NULL,
+          target text NOT NULL,
+          ok boolean NOT NULL,
+          status integer,
+          error text,
+          duration_ms integer NOT NULL
+        );
+        CREATE INDEX notify_attempts_by_delivery ON ${q}.notify_attempts (delivery_id, seq DESC);
+        CREATE INDEX notify_attempts_by_school ON ${q}.notify_attempts (school, seq DESC);
+      `,
+    },
+    // Version 3 is another feature's; gaps are fine (every missing step applies).
     {
       version: 4,
       name: 'fleet: schools, their previous settings, workers',

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { EntityKind } from '../../domain/types.ts';
 import { AppError, ConfigError, isAppError, TransientError } from '../../errors/app-error.ts';
+import type { DeliveryStore } from '../../notify/delivery/port.ts';
 import {
   checkInstant,
   checkJournalEntry,
@@ -32,6 +33,7 @@ import {
   toMapping,
   toRun,
 } from '../rows.ts';
+import { PostgresDeliveryStore } from './delivery-store.ts';
 import { migratePostgres } from './migrations.ts';
 
 export interface PostgresStoreOptions {
@@ -86,7 +88,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     if (owned) await pool.end().catch(() => undefined);
     throw storeError(target, 'prepare the schema', cause);
   }
-  return new PostgresStore(pool, owned, statements(`"${schema}"`), target);
+  return new PostgresStore(pool, owned, statements(`"${schema}"`), target, `"${schema}"`);
 }
 
 /** Where the store is, for messages: never the password. */
@@ -226,13 +228,27 @@ class PostgresStore implements Store {
   readonly #owned: boolean;
   readonly #sql: Statements;
   readonly #target: string;
+  readonly #notifications: PostgresDeliveryStore;
   #closed = false;
 
-  constructor(pool: pg.Pool, owned: boolean, sql: Statements, target: string) {
+  constructor(pool: pg.Pool, owned: boolean, sql: Statements, target: string, q: string) {
     this.#pool = pool;
     this.#owned = owned;
     this.#sql = sql;
     this.#target = target;
+    this.#notifications = new PostgresDeliveryStore({
+      pool,
+      q,
+      fail: (what, cause) => storeError(target, what, cause),
+      checkOpen: (what) => {
+        if (this.#closed)
+          throw new AppError('store.closed', `Could not ${what}: the PostgreSQL store was closed.`);
+      },
+    });
+  }
+
+  notifications(): DeliveryStore {
+    return this.#notifications;
   }
 
   forSchool(school: string): SchoolStore {
@@ -250,6 +266,9 @@ class PostgresStore implements Store {
       let client: pg.PoolClient;
       try {
         client = await this.#pool.connect();
+        // A presence connection that dies (server restart, network cut) must not crash the
+        // process: the lease may then be taken over, and the next renewal tells this run so.
+        client.on('error', () => undefined);
         await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
           presenceKey(holder),
         ]);

@@ -65,6 +65,52 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    // Versions 3 and 4 are other features'; numbers are never reused, gaps are fine.
+    version: 2,
+    name: 'notifications: state, deliveries, attempts',
+    sql: `
+      CREATE TABLE notify_state (
+        school TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- A delivery's notice is JSON text as put; its channel's secret is never here.
+      CREATE TABLE notify_deliveries (
+        id TEXT PRIMARY KEY,
+        school TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+        target TEXT NOT NULL,
+        notice TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        next_attempt_at TEXT,
+        delivered_at TEXT,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX notify_deliveries_due ON notify_deliveries (status, next_attempt_at);
+      CREATE INDEX notify_deliveries_by_school ON notify_deliveries (school, created_at);
+
+      -- Every attempt is kept (the console lists them): rowid orders them.
+      CREATE TABLE notify_attempts (
+        delivery_id TEXT NOT NULL REFERENCES notify_deliveries (id),
+        school TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        status INTEGER,
+        error TEXT,
+        duration_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX notify_attempts_by_delivery ON notify_attempts (delivery_id);
+      CREATE INDEX notify_attempts_by_school ON notify_attempts (school);
+    `,
+  },
 ]);
 
 /**

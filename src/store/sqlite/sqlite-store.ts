@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { EntityKind } from '../../domain/types.ts';
 import { AppError, ConfigError, isAppError, TransientError } from '../../errors/app-error.ts';
+import type { DeliveryStore } from '../../notify/delivery/port.ts';
 import {
   checkInstant,
   checkJournalEntry,
@@ -34,6 +35,7 @@ import {
   toMapping,
   toRun,
 } from '../rows.ts';
+import { SqliteDeliveryStore } from './delivery-store.ts';
 import { migrateSqlite } from './migrations.ts';
 
 /**
@@ -49,18 +51,25 @@ const BUSY_TIMEOUT_MS = 5_000;
  * `synchronous` stays at SQLite's FULL default: a journal entry must be on
  * disk before its request leaves, or a power cut could let us create twice.
  */
-export async function openSqliteStore(file: string): Promise<Store> {
+export async function openSqliteStore(
+  file: string,
+  options: { readonly readOnly?: boolean } = {},
+): Promise<Store> {
   const where = file === ':memory:' ? 'in memory' : path.resolve(file);
+  const readOnly = options.readOnly === true && file !== ':memory:';
   let db: DatabaseSync;
   try {
-    if (file !== ':memory:') mkdirSync(path.dirname(where), { recursive: true });
-    db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
+    if (file !== ':memory:' && !readOnly) mkdirSync(path.dirname(where), { recursive: true });
+    db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS, readOnly });
   } catch (cause) {
     throw openFailed(where, cause);
   }
   try {
-    db.exec('PRAGMA journal_mode = WAL');
-    migrateSqlite(db);
+    // Read-only (a dry run): the file is read as it is, neither switched to WAL nor migrated.
+    if (!readOnly) {
+      db.exec('PRAGMA journal_mode = WAL');
+      migrateSqlite(db);
+    }
     return new SqliteStore(db, where);
   } catch (cause) {
     db.close();
@@ -124,11 +133,21 @@ class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #sql: Statements;
   readonly #where: string;
+  #notifications: SqliteDeliveryStore | undefined;
 
   constructor(db: DatabaseSync, where: string) {
     this.#db = db;
     this.#where = where;
     this.#sql = prepare(db);
+  }
+
+  notifications(): DeliveryStore {
+    this.#notifications ??= new SqliteDeliveryStore(this.#db, (what, cause) =>
+      this.#db.isOpen
+        ? storeError(this.#where, what, cause)
+        : new AppError('store.closed', `Could not ${what}: the SQLite store was closed.`),
+    );
+    return this.#notifications;
   }
 
   forSchool(school: string): SchoolStore {

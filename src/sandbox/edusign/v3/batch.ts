@@ -3,7 +3,7 @@ import type { Row, Table } from '../table.ts';
 /**
  * What the four v3 batch-upsert routes share: the per-item answer, the
  * error codes, the matching of an item to a record, and the request-wide
- * duplicate check ("v3 batch API" in /work/shared/spec/edusign-api.md).
+ * duplicate check ("v3 batch API" in the Edusign API contract (edusign-api.md)).
  */
 
 /** At most this many items in one batch; at least one. */

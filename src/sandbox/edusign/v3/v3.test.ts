@@ -4,7 +4,7 @@ import { testClient } from '../http-test-client.ts';
 import { type EdusignSandbox, startEdusignSandbox } from '../index.ts';
 
 // Conformance of the sandbox's v3 batch routes to the "v3 batch API" of
-// /work/shared/spec/edusign-api.md, over real HTTP on port 0.
+// the Edusign API contract (edusign-api.md), over real HTTP on port 0.
 
 let sandbox: EdusignSandbox;
 let api: ReturnType<typeof testClient>;
