@@ -86,6 +86,20 @@ describe('school import, list, show, enable, disable, remove', () => {
     assert.deepEqual(JSON.parse(listed.stdout), []);
   });
 
+  test('a command-line mistake is one line naming the command (exit 3), never a stack trace', async () => {
+    for (const argv of [
+      ['school', 'list', '--bogus'],
+      ['school', 'frob', 'x'],
+      ['worker', '--database'],
+      ['secrets'],
+    ]) {
+      const result = await cli(argv);
+      assert.equal(result.code, 3, argv.join(' '));
+      assert.match(result.stderr, new RegExp(`^auriga-edusign ${argv[0]}: .*Usage: `));
+      assert.doesNotMatch(result.stderr, /Unexpected error|at /);
+    }
+  });
+
   test('without the key nothing starts, and the variable is named', async (t) => {
     const url = await freshDatabase(t);
     const result = await cli(['school', 'list', '--database', url], {

@@ -1,14 +1,13 @@
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/load.ts';
 import { maskConfig } from '../../config/mask.ts';
-import { ConfigError } from '../../errors/app-error.ts';
 import { openFleetDatabase } from '../../fleet/database.ts';
 import { UnknownSchool } from '../../fleet/schools.ts';
 import { loadSecretKeys } from '../../fleet/secret-key.ts';
 import { configFromSettings } from '../../fleet/settings.ts';
+import { parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
-const HELP = `Usage: auriga-edusign school <action> --database URL [options]
+const HELP = `Usage: auriga-edusign school import|list|show|enable|disable|remove [NAME] --database URL [--config FILE] [--purge] [--json]
 
 The schools of a fleet, kept in its PostgreSQL database (see "Run a fleet"
 in the README). Secrets are stored encrypted under AURIGA_EDUSIGN_SECRET_KEY
@@ -30,47 +29,31 @@ in the README). Secrets are stored encrypted under AURIGA_EDUSIGN_SECRET_KEY
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const spec = {
+    command: 'school',
+    help: HELP,
+    positionals: { min: 1, max: 2 },
     options: {
       database: { type: 'string' },
       config: { type: 'string', short: 'c' },
       purge: { type: 'boolean' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  const [action, name] = positionals;
-  if (values.help || action === undefined) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.config;
-  }
+  } as const;
+  const args = parseCommand(argv, io, spec);
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  const [action = '', name] = args.positionals;
   const known = ['import', 'list', 'show', 'enable', 'disable', 'remove'];
-  if (!known.includes(action)) {
-    throw new ConfigError(
-      'cli.usage',
-      `Unknown action "school ${action}": use ${known.join(', ')}.`,
-    );
-  }
-  if (action !== 'import' && action !== 'list' && name === undefined) {
-    throw new ConfigError(
-      'cli.usage',
-      `school ${action} needs the school's name: school ${action} NAME.`,
-    );
-  }
+  if (!known.includes(action)) throw usageError(spec, `unknown action "${action}"`);
+  if (action !== 'import' && action !== 'list' && name === undefined)
+    throw usageError(spec, `school ${action} needs the school's name`);
+  if (action === 'import' && values.config === undefined)
+    throw usageError(spec, 'school import needs --config FILE');
   const keys = loadSecretKeys(io.env);
   // Validated before the database is touched: a refused file writes nothing.
   const config =
-    action === 'import'
-      ? loadConfigFile(
-          values.config ??
-            (() => {
-              throw new ConfigError('cli.usage', 'school import needs --config FILE.');
-            })(),
-          { env: io.env },
-        )
-      : undefined;
+    action === 'import' ? loadConfigFile(values.config as string, { env: io.env }) : undefined;
   const db = await openFleetDatabase({
     url: values.database ?? io.env.AURIGA_EDUSIGN_DATABASE_URL ?? '',
   });

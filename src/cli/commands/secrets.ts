@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { ConfigError } from '../../errors/app-error.ts';
 import { openFleetDatabase } from '../../fleet/database.ts';
 import { KEY_VARIABLE, loadSecretKeys, PREVIOUS_KEY_VARIABLE } from '../../fleet/secret-key.ts';
+import { parseCommand } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign secrets rotate --database URL
@@ -17,21 +16,14 @@ A school whose secrets open under neither key is named and left as it is
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      database: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = parseCommand(argv, io, {
+    command: 'secrets',
+    help: HELP,
+    words: ['rotate'],
+    options: { database: { type: 'string' }, json: { type: 'boolean' } },
   });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (positionals[0] !== 'rotate')
-    throw new ConfigError('cli.usage', 'Usage: auriga-edusign secrets rotate --database URL');
+  if (!args) return EXIT.ok;
+  const { values } = args;
   const keys = loadSecretKeys(io.env);
   const db = await openFleetDatabase({
     url: values.database ?? io.env.AURIGA_EDUSIGN_DATABASE_URL ?? '',

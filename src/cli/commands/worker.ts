@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
 import { StopRequested } from '../../errors/app-error.ts';
 import { checkDatabaseUrl, describeDatabase, openFleetDatabase } from '../../fleet/database.ts';
@@ -12,6 +11,7 @@ import {
 import { createLogger } from '../../observability/logger.ts';
 import { createMetrics } from '../../observability/metrics.ts';
 import { createSecretScrubber } from '../../observability/secrets.ts';
+import { parseCommand } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
 const HELP = `Usage: auriga-edusign worker --database URL [--concurrency ${DEFAULT_CONCURRENCY}] [--auriga-host-limit ${DEFAULT_AURIGA_HOST_LIMIT}] [--grace-seconds 60]
@@ -38,8 +38,9 @@ Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.
 `;
 
 export const run: Command = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
+  const args = parseCommand(argv, io, {
+    command: 'worker',
+    help: HELP,
     options: {
       database: { type: 'string' },
       concurrency: { type: 'string' },
@@ -51,13 +52,10 @@ export const run: Command = async (argv, io) => {
       'supervise-seconds': { type: 'string' },
       'retry-delay-seconds': { type: 'string' },
       'lease-wait-seconds': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
+  if (!args) return EXIT.ok;
+  const { values } = args;
   const url = checkDatabaseUrl(values.database ?? io.env.AURIGA_EDUSIGN_DATABASE_URL);
   const keys = loadSecretKeys(io.env);
   const worker = await startWorkerProcess(io, url, keys, {
