@@ -82,7 +82,9 @@ describe('postgres store: the schema', () => {
     const schema = await freshSchema(t);
     await (await openPostgresStore({ pool, schema })).close();
     await (await openPostgresStore({ pool, schema })).close();
-    const { rows } = await pool.query(`SELECT version FROM "${schema}".schema_migrations`);
+    const { rows } = await pool.query(
+      `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
+    );
     assert.deepEqual(
       rows.map((r) => r.version),
       VERSIONS,

@@ -38,6 +38,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'user add|token: console accounts (one-time sign-in link) and API tokens',
     load: () => import('./commands/user.ts'),
   },
+  school: {
+    summary: "a fleet's schools in PostgreSQL: import, list, show, enable, disable, remove",
+    load: () => import('./commands/school.ts'),
+  },
+  secrets: {
+    summary: "secrets rotate: re-encrypt a fleet's secrets under a new key",
+    load: () => import('./commands/secrets.ts'),
+  },
+  worker: {
+    summary: "take a fleet's run jobs from PostgreSQL and run them",
+    load: () => import('./commands/worker.ts'),
+  },
   explain: {
     summary: 'explain learner|instructor|sheet ID: why it is (not) on Edusign',
     load: () => import('./commands/explain.ts'),

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EntityKind } from '../domain/types.ts';
 import type { RunOutcome } from '../store/port.ts';
 
@@ -59,6 +59,14 @@ export interface Metrics {
   recordApiError(side: ApiSide, code: string | number): void;
   /** Time spent waiting for a rate limit (ours or the server's `Retry-After`). */
   recordRateLimitWait(side: ApiSide, seconds: number): void;
+  /** A fleet's scheduled run started: how long after its planned slot (fleet.md, What an operator sees). */
+  recordScheduleLateness(seconds: number): void;
+  /** The fleet's queue: jobs due and waiting, and the age of the oldest of them. */
+  setQueueDepth(due: number, oldestDueSeconds: number): void;
+  /** Worker processes of the fleet seen alive lately. */
+  setWorkersAlive(count: number): void;
+  /** When each school's last successful run finished (Unix seconds), to alert on a school left behind. */
+  setLastSuccess(school: string, unixSeconds: number): void;
   /** The exposition text for `GET /metrics`. */
   text(): Promise<string>;
   /** The `Content-Type` of `text()`. */
@@ -119,8 +127,50 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const lateness = new Histogram({
+    name: 'auriga_edusign_schedule_lateness_seconds',
+    help: 'How late a scheduled run started after its planned slot in the window.',
+    // A worker polls every few seconds; a backlog after an outage shows in minutes.
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers,
+  });
+  const queueDue = new Gauge({
+    name: 'auriga_edusign_queue_due_jobs',
+    help: 'Run jobs due and waiting for a worker, across the fleet.',
+    registers,
+  });
+  const queueOldest = new Gauge({
+    name: 'auriga_edusign_queue_oldest_due_seconds',
+    help: 'How long the oldest due run job has waited for a worker.',
+    registers,
+  });
+  const workersAlive = new Gauge({
+    name: 'auriga_edusign_workers_alive',
+    help: 'Worker processes of the fleet that renewed their presence lately.',
+    registers,
+  });
+  const lastSuccess = new Gauge({
+    name: 'auriga_edusign_last_success_timestamp_seconds',
+    help: "When each school's last successful run finished (Unix time).",
+    labelNames: ['school'] as const,
+    registers,
+  });
+
   return {
     registry,
+    recordScheduleLateness(seconds) {
+      lateness.observe(Math.max(0, seconds));
+    },
+    setQueueDepth(due, oldestDueSeconds) {
+      queueDue.set(due);
+      queueOldest.set(Math.max(0, oldestDueSeconds));
+    },
+    setWorkersAlive(count) {
+      workersAlive.set(count);
+    },
+    setLastSuccess(school, unixSeconds) {
+      lastSuccess.set({ school }, unixSeconds);
+    },
     contentType: registry.contentType,
     text: () => registry.metrics(),
 

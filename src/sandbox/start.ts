@@ -34,6 +34,13 @@ export interface SandboxesOptions {
    * points at the first, the others are `edusign.accounts()[1…]`. @default 1
    */
   readonly edusignAccounts?: number;
+  /**
+   * Schools served (fleet.md): each its own Auriga client, account and
+   * favorites (a school generated with seed `seed + i`) on the one Auriga
+   * sandbox, and its own Edusign account. `configs` holds one configuration
+   * per school. @default 1
+   */
+  readonly schools?: number;
   /** Token lifetime of the Keycloak sandbox. @default 60 */
   readonly accessTokenLifetimeSeconds?: number;
 }
@@ -44,6 +51,8 @@ export interface Sandboxes {
   readonly school: School;
   /** A school's configuration pointing at these sandboxes (docs/rules.md §1). */
   readonly config: ConfigInput;
+  /** With `schools: N`, N configurations (the first is `config`), schools `school-1`…`school-N`. */
+  readonly configs: readonly ConfigInput[];
   close(): Promise<void>;
 }
 
@@ -65,6 +74,11 @@ export async function startSandboxes(options: SandboxesOptions = {}): Promise<Sa
     timeZone,
     malformedShare: options.malformedShare ?? 0,
   });
+  const schoolCount = options.schools ?? 1;
+  if (!(Number.isInteger(schoolCount) && schoolCount >= 1))
+    throw new RangeError(`schools must be a whole number from 1, got ${schoolCount}`);
+  const seedOf = (i: number) =>
+    typeof options.seed === 'string' ? `${options.seed}-${i}` : (options.seed ?? 1) + i;
   const port = options.port ?? 0;
   const host = options.host ?? '127.0.0.1';
   const auriga = await startAurigaSandbox({
@@ -84,7 +98,9 @@ export async function startSandboxes(options: SandboxesOptions = {}): Promise<Sa
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.edusignRateLimit ? { rateLimit: options.edusignRateLimit } : {}),
       ...(options.edusignHeavyRateLimit ? { heavyRateLimit: options.edusignHeavyRateLimit } : {}),
-      ...(options.edusignAccounts ? { accounts: options.edusignAccounts } : {}),
+      ...(options.edusignAccounts || schoolCount > 1
+        ? { accounts: Math.max(options.edusignAccounts ?? 1, schoolCount) }
+        : {}),
     });
   } catch (error) {
     await auriga.close();
@@ -107,11 +123,36 @@ export async function startSandboxes(options: SandboxesOptions = {}): Promise<Sa
     edusign: { token: edusign.token, baseUrl: edusign.url, v3BaseUrl: edusign.v3Url },
     options: { timeZone, syncGroups: true },
   };
+  const configs: ConfigInput[] = [schoolCount > 1 ? { ...config, school: 'school-1' } : config];
+  for (let i = 1; i < schoolCount; i++) {
+    const tenant = auriga.addSchool({
+      school: generateSchool({
+        size: options.school ?? 'small',
+        seed: seedOf(i),
+        today: options.today ?? localToday(timeZone),
+        timeZone,
+        malformedShare: options.malformedShare ?? 0,
+      }),
+    });
+    configs.push({
+      ...config,
+      school: `school-${i + 1}`,
+      auriga: {
+        ...config.auriga,
+        clientId: tenant.clientId,
+        clientSecret: tenant.clientSecret,
+        username: tenant.username,
+        password: tenant.password,
+      },
+      edusign: { ...config.edusign, token: edusign.accounts()[i]?.token ?? edusign.token },
+    });
+  }
   return {
     auriga,
     edusign,
     school,
     config,
+    configs,
     close: async () => {
       await Promise.allSettled([auriga.close(), edusign.close()]);
     },

@@ -12,6 +12,12 @@ export interface NextRunInput {
   readonly school: string;
   /** When the school's last run (scheduled or by hand, not a dry run) started; undefined if never. */
   readonly lastRunAt?: Date | undefined;
+  /**
+   * `occurrencesAround(now, timeZone, windows)`, when the caller has it: a
+   * fleet's producer computes it once for the many schools sharing a zone
+   * and a schedule (Temporal makes it the costly part). @default computed
+   */
+  readonly occurrences?: readonly WindowOccurrence[];
 }
 
 export interface NextRun {
@@ -62,7 +68,7 @@ export function nextRun(input: NextRunInput): NextRun {
   const nowMs = now.getTime();
   // Every window recurs daily, so two days either side always holds the last
   // begun occurrence and the next one, daylight saving included.
-  const occurrences = occurrencesAround(now, timeZone, windows);
+  const occurrences = input.occurrences ?? occurrencesAround(now, timeZone, windows);
   const begun = occurrences.filter((o) => o.start.getTime() <= nowMs);
   const latest = begun.at(-1);
   if (latest !== undefined) {

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import { AppError } from '../../errors/app-error.ts';
 import { parseFaultSpec } from '../../sandbox/faults.ts';
@@ -5,7 +7,7 @@ import { startSandboxes } from '../../sandbox/start.ts';
 import { parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
-const HELP = `Usage: auriga-edusign sandbox [--port N] [--school small|large] [--seed S] [--faults SPEC] [--json]
+const HELP = `Usage: auriga-edusign sandbox [--port N] [--school small|large] [--seed S] [--faults SPEC] [--json] [--schools N --out DIR]
 
 Starts the Auriga sandbox (with its Keycloak) on port N and the Edusign
 sandbox on N+1 (N defaults to 4010), with a generated school, and prints the
@@ -16,6 +18,11 @@ stopped (Ctrl-C).
                   429, drop, drop-after, html)
   --malformed X   share of malformed Auriga rows, 0 to 1 (default 0)
   --json          print the configuration as one JSON object on one line
+  --schools N     serve N schools (a fleet): each its own Auriga client, account
+                  and favorites on the one Auriga sandbox, and its own Edusign
+                  account on the one Edusign sandbox
+  --out DIR       with --schools: write DIR/school-1.yaml … DIR/school-N.yaml,
+                  ready for \`school import --config FILE\`
 
 Exit codes: 0 stopped (Ctrl-C), 2 a port is in use or cannot be listened on,
 3 command line error.
@@ -32,6 +39,8 @@ export const run: Command = async (argv, io) => {
       faults: { type: 'string' },
       malformed: { type: 'string' },
       json: { type: 'boolean' },
+      schools: { type: 'string' },
+      out: { type: 'string' },
     },
   } as const;
   const args = parseCommand(argv, io, spec);
@@ -56,16 +65,37 @@ export const run: Command = async (argv, io) => {
   } catch (error) {
     throw usageError(spec, (error as Error).message.replace(/\.$/, ''));
   }
+  const { schools: schoolsText = '1', out } = args.values;
+  const schools = Number(schoolsText);
+  if (!Number.isInteger(schools) || schools < 1 || schools > 100_000)
+    throw usageError(
+      spec,
+      `--schools must be a whole number from 1 to 100000, got "${schoolsText}"`,
+    );
+  if (schools > 1 && out === undefined)
+    throw usageError(
+      spec,
+      '--schools N needs --out DIR, where the N school configurations are written',
+    );
   const seed = /^\d+$/.test(seedText) ? Number(seedText) : seedText;
   const sandboxes = await startSandboxes({
     port,
     school: schoolSize,
     seed,
     malformedShare,
+    schools,
     ...(faults ? { faults } : {}),
   }).catch((error: unknown) => {
     throw listenFailed(port, error);
   });
+  if (out !== undefined) {
+    mkdirSync(out, { recursive: true });
+    for (const one of sandboxes.configs)
+      writeFileSync(path.join(out, `${one.school}.yaml`), YAML.stringify(one));
+    io.stdout.write(
+      `${sandboxes.configs.length} school configuration${sandboxes.configs.length === 1 ? '' : 's'} written to ${out} (Auriga ${sandboxes.auriga.url}, Edusign ${sandboxes.edusign.url}).\n`,
+    );
+  }
   const { config, auriga, edusign, school } = sandboxes;
   if (json) {
     io.stdout.write(

@@ -13,7 +13,7 @@ import {
 import { parseCommand, usageError } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
-const HELP = `Usage: auriga-edusign serve --config FILE [--config FILE2 ...] [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--grace-seconds ${DEFAULT_GRACE_MS / 1000}]
+const HELP = `Usage: auriga-edusign serve --config FILE [--config FILE2 ...] | --database URL [--workers N] [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--grace-seconds ${DEFAULT_GRACE_MS / 1000}]
 
 Runs the schedule of one or several schools until stopped: each school runs
 twice a day, in the windows of its options.schedule (options.timeZone), one
@@ -33,6 +33,12 @@ Logs are JSON lines (readable lines on a terminal).
   --max-runs N         runs at once in this process (default ${DEFAULT_MAX_RUNS}): a large
                        school's run holds about 170 MB
 
+A fleet (see "Run a fleet" in the README):
+  --database URL       the fleet's PostgreSQL: its schools, store and queue; serves
+                       /healthz, /readyz (database and queue reachable) and /metrics
+                       for every school, and enqueues the schedule's jobs
+  --workers N          also run up to N jobs at once in this process (default 0)
+
 Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.
 `;
 
@@ -40,9 +46,10 @@ export const run: Command = async (argv, io) => {
   const args = parseCommand(argv, io, {
     command: 'serve',
     help: HELP,
-    requireConfig: true,
     options: {
       config: { type: 'string', short: 'c', multiple: true },
+      database: { type: 'string' },
+      workers: { type: 'string' },
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       'grace-seconds': { type: 'string' },
@@ -52,6 +59,16 @@ export const run: Command = async (argv, io) => {
   if (!args) return EXIT.ok;
   const { values } = args;
   const files = values.config ?? [];
+  if (values.database !== undefined) {
+    if (files.length > 0)
+      throw usageError(
+        { command: 'serve', help: HELP },
+        '--config and --database do not go together: a fleet reads its schools from the database (`school import`)',
+      );
+    return serveFleet(values.database, values, io);
+  }
+  if (files.length === 0)
+    throw usageError({ command: 'serve', help: HELP }, '--config FILE is required');
   const port = integerOption('--port', values.port, DEFAULT_PORT, 0, 65_535);
   const graceSeconds = integerOption(
     '--grace-seconds',
@@ -86,6 +103,60 @@ export const run: Command = async (argv, io) => {
   await service.stop(graceSeconds * 1000);
   return EXIT.ok;
 };
+
+async function serveFleet(
+  database: string,
+  values: {
+    port?: string | undefined;
+    host?: string | undefined;
+    workers?: string | undefined;
+    'grace-seconds'?: string | undefined;
+  },
+  io: Parameters<Command>[1],
+): Promise<number> {
+  const { startFleetService } = await import('../../fleet/service.ts');
+  const { openFleetProcess } = await import('./worker.ts');
+  const { loadSecretKeys } = await import('../../fleet/secret-key.ts');
+  const { checkDatabaseUrl } = await import('../../fleet/database.ts');
+  const { StopRequested } = await import('../../errors/app-error.ts');
+  const url = checkDatabaseUrl(database);
+  const keys = loadSecretKeys(io.env);
+  const port = integerOption('--port', values.port, DEFAULT_PORT, 0, 65_535);
+  const workers = integerOption('--workers', values.workers, 0, 0, 256);
+  const graceSeconds = integerOption(
+    '--grace-seconds',
+    values['grace-seconds'],
+    DEFAULT_GRACE_MS / 1000,
+    0,
+    24 * 3600,
+  );
+  const started = await openFleetProcess(io, url, Math.max(10, workers * 3 + 4));
+  if (started === undefined) return EXIT.ok;
+  const service = await startFleetService({
+    db: started.db,
+    keys,
+    logger: started.logger,
+    metrics: started.metrics,
+    scrubber: started.scrubber,
+    port,
+    host: values.host ?? DEFAULT_HOST,
+    workers,
+  });
+  await new Promise<void>((resolve) => {
+    if (io.stopSignal.aborted) resolve();
+    else io.stopSignal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  started.logger.info({ graceSeconds }, 'stop asked (SIGTERM or SIGINT)');
+  await service.stop({
+    graceMs: graceSeconds * 1000,
+    reason:
+      io.stopSignal.reason instanceof StopRequested
+        ? io.stopSignal.reason
+        : new StopRequested('SIGTERM'),
+  });
+  await started.db.close();
+  return EXIT.ok;
+}
 
 function integerOption(
   name: string,

@@ -12,7 +12,7 @@ import { formatReport, type RunReport } from '../../sync/report.ts';
 import { CONFIG_OPTION, parseCommand } from '../args.ts';
 import { type CliIo, type Command, EXIT } from '../io.ts';
 
-const HELP = `Usage: auriga-edusign sync --config FILE [--json] [--confirm-deletions]
+const HELP = `Usage: auriga-edusign sync --config FILE [--json] [--confirm-deletions] | --school NAME --database URL [--json]
 
 Runs one school now: reads Auriga, writes what changed on Edusign, stores and
 prints the run's report.
@@ -20,6 +20,9 @@ prints the run's report.
   --config FILE          the school's configuration (YAML or JSON)
   --json                 print the report as one JSON object
   --confirm-deletions    let deletions held by the mass-change guard go ahead
+  --school NAME          with --database: a fleet's school; its run is enqueued at
+                         once, taken by a worker, and its report printed here
+  --database URL         the fleet's PostgreSQL (see "Run a fleet" in the README)
 
 With notifications configured, the run's notices are queued in the store
 and each is tried once before the command exits; one that fails is not
@@ -33,28 +36,50 @@ Exit codes: 0 succeeded, 1 partly failed, 2 failed, 3 configuration error,
 export const run: Command = (argv, io) => runCommand(argv, io, false);
 
 const PLAN_HELP = HELP.replace(
-  'sync --config FILE [--json] [--confirm-deletions]',
+  'sync --config FILE [--json] [--confirm-deletions] | --school NAME --database URL [--json]',
   'plan --config FILE [--json]',
 )
   .replace(
     /Runs one school now[\s\S]*?report\.\n/,
     'Dry run: prints what a sync would do, operation by operation, and writes\nnothing, neither on Edusign nor in the store (a store not created yet is\nnot created).\n',
   )
-  .replace(/ {2}--confirm-deletions.*\n/, '');
+  .replace(/ {2}--confirm-deletions.*\n/, '')
+  .replace(/ {2}--school NAME[\s\S]*?README\)\n/, '');
 
 export async function runCommand(argv: string[], io: CliIo, dryRun: boolean): Promise<number> {
+  // A fleet's school (--school, --database) needs no --config.
+  const fleet = !dryRun && argv.some((a) => /^--(school|database)(=|$)/.test(a));
   const args = parseCommand(argv, io, {
     command: dryRun ? 'plan' : 'sync',
     help: dryRun ? PLAN_HELP : HELP,
-    requireConfig: true,
+    requireConfig: !fleet,
     options: {
       ...CONFIG_OPTION,
       json: { type: 'boolean' },
-      ...(dryRun ? {} : { 'confirm-deletions': { type: 'boolean' } }),
+      ...(dryRun
+        ? {}
+        : {
+            'confirm-deletions': { type: 'boolean' },
+            school: { type: 'string' },
+            database: { type: 'string' },
+          }),
     },
   });
   if (!args) return EXIT.ok;
   const { values } = args;
+  if (fleet) {
+    const fleetValues = values as unknown as { school?: string; database?: string };
+    const { syncFleetSchool } = await import('../../fleet/sync-now.ts');
+    const report = await syncFleetSchool({
+      school: fleetValues.school,
+      database: fleetValues.database ?? io.env.AURIGA_EDUSIGN_DATABASE_URL,
+      env: io.env,
+      signal: io.stopSignal,
+      onWaiting: (message) => io.stderr.write(`${message}\n`),
+    });
+    io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    return exitCodeOf(report);
+  }
   const config = loadConfigFile(values.config as string, { env: io.env });
   // On a terminal: a progress line, and only warnings in the log; else structured JSON logs.
   const interactive = io.stderr.isTTY === true && !values.json;

@@ -13,6 +13,8 @@ import type { TokenAuthority } from './tokens.ts';
 export interface ApiContext {
   settings(): AurigaSettings;
   school(): School;
+  /** The school of the account a token was issued to (multi-school sandbox); else `school()`. */
+  schoolOf?(username: string): School | undefined;
   readonly tokens: TokenAuthority;
 }
 
@@ -214,8 +216,10 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
         }
         // A bigger `size` is cut down to the instance's largest page, as Auriga does.
         const effectiveSize = Math.min(size, settings.maxPageSize);
+        const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+        const username = context.tokens.sessionOf(bearer)?.username;
         const rendered = renderPage(
-          context.school(),
+          (username === undefined ? undefined : context.schoolOf?.(username)) ?? context.school(),
           kind,
           page,
           effectiveSize,

@@ -38,7 +38,36 @@ export interface AurigaSandboxOptions extends Partial<Omit<AurigaSettings, 'colu
   readonly faults?: Partial<FaultConfig>;
 }
 
+/** Another school served by the same instance: its own Keycloak client, account and favorites. */
+export interface AurigaTenantOptions {
+  readonly school: School;
+  /** @default `edusign-sync-N` */
+  readonly clientId?: string;
+  /** @default `sandbox-client-secret-N` */
+  readonly clientSecret?: string;
+  /** @default `edusign.sync.N` */
+  readonly username?: string;
+  /** @default `sandbox-password-N` */
+  readonly password?: string;
+}
+
+export interface AurigaTenant {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly username: string;
+  readonly password: string;
+  readonly school: School;
+}
+
 export interface AurigaSandbox {
+  /**
+   * Serve one more school on this instance (fleet.md: one Auriga instance
+   * may serve several schools of a group). Its favorites answer only to its
+   * own account; the query and menu ids are the instance's.
+   */
+  addSchool(options: AurigaTenantOptions): AurigaTenant;
+  /** Every school added by `addSchool` (the instance's own first school not included). */
+  tenants(): readonly AurigaTenant[];
   /** Auriga API base, e.g. `http://127.0.0.1:PORT`. */
   readonly url: string;
   /** Keycloak with the legacy `/auth` prefix; the same routes also answer without it. */
@@ -90,10 +119,50 @@ export async function startAurigaSandbox(options: AurigaSandboxOptions): Promise
   faults.install(app);
   app.setNotFoundHandler((_request, reply) => sendNotFoundPage(reply));
 
-  registerKeycloak(app, { settings: () => state.settings, tokens: state.tokens });
+  const byClient = new Map<string, AurigaTenant>();
+  const byUser = new Map<string, AurigaTenant>();
+  const addSchool = (tenant: AurigaTenantOptions): AurigaTenant => {
+    const n = byClient.size + 2;
+    const added: AurigaTenant = Object.freeze({
+      school: tenant.school,
+      clientId: tenant.clientId ?? `${state.settings.clientId}-${n}`,
+      clientSecret: tenant.clientSecret ?? `${state.settings.clientSecret}-${n}`,
+      username: tenant.username ?? `${state.settings.username}.${n}`,
+      password: tenant.password ?? `${state.settings.password}-${n}`,
+    });
+    if (
+      byClient.has(added.clientId) ||
+      byUser.has(added.username) ||
+      added.clientId === state.settings.clientId ||
+      added.username === state.settings.username
+    )
+      throw new RangeError(
+        `the Auriga sandbox already has the client ${added.clientId} or the account ${added.username}`,
+      );
+    byClient.set(added.clientId, added);
+    byUser.set(added.username, added);
+    return added;
+  };
+  registerKeycloak(app, {
+    settings: () => state.settings,
+    settingsOf: (clientId) => {
+      const tenant = byClient.get(clientId);
+      return tenant === undefined
+        ? undefined
+        : {
+            ...state.settings,
+            clientId: tenant.clientId,
+            clientSecret: tenant.clientSecret,
+            username: tenant.username,
+            password: tenant.password,
+          };
+    },
+    tokens: state.tokens,
+  });
   registerApi(app, {
     settings: () => state.settings,
     school: () => state.school,
+    schoolOf: (username) => byUser.get(username)?.school,
     tokens: state.tokens,
   });
   registerControlRoutes(app, {
@@ -112,6 +181,8 @@ export async function startAurigaSandbox(options: AurigaSandboxOptions): Promise
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
 
   return {
+    addSchool,
+    tenants: () => [...byClient.values()],
     url,
     keycloakUrl: `${url}/auth`,
     get realm() {

@@ -11,6 +11,8 @@ import { jwks, type TokenAuthority } from './tokens.ts';
 
 export interface KeycloakContext {
   settings(): AurigaSettings;
+  /** The settings of another school's client on this instance (multi-school sandbox). */
+  settingsOf?(clientId: string): AurigaSettings | undefined;
   readonly tokens: TokenAuthority;
 }
 
@@ -152,8 +154,8 @@ function token(
   prefix: string,
   context: KeycloakContext,
 ) {
-  const settings = context.settings();
-  if (request.params.realm !== settings.realm) return sendNotFoundPage(reply);
+  const instance = context.settings();
+  if (request.params.realm !== instance.realm) return sendNotFoundPage(reply);
   // A body that is not a form (JSON, none) carries no form parameters, as for Keycloak.
   const form =
     request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body)
@@ -169,6 +171,8 @@ function token(
   if (client.id === undefined || client.id === '') {
     return oauthError(reply, 400, 'invalid_client', 'Missing parameter: client_id');
   }
+  // Each school of a multi-school instance has its own client and account.
+  const settings = context.settingsOf?.(client.id) ?? instance;
   if (client.id !== settings.clientId) {
     return oauthError(reply, 401, 'invalid_client', 'Invalid client or Invalid client credentials');
   }

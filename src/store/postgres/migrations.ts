@@ -187,6 +187,43 @@ export function postgresMigrations(q: string): readonly Migration[] {
         );
       `,
     },
+    {
+      version: 4,
+      name: 'fleet: schools, their previous settings, workers',
+      sql: `
+        -- A fleet's schools (src/fleet/schools.ts). settings is the school's
+        -- configuration with every secret sealed (AES-256-GCM, src/fleet/secret-key.ts):
+        -- a dump of these tables reveals no secret.
+        CREATE TABLE ${q}.schools (
+          name text COLLATE "C" PRIMARY KEY,
+          enabled boolean NOT NULL DEFAULT true,
+          version integer NOT NULL,
+          settings json NOT NULL,
+          auriga_host text COLLATE "C" NOT NULL,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL
+        );
+        -- Every previous version of a school's settings, kept on each change
+        -- and after a removal without --purge.
+        CREATE TABLE ${q}.school_versions (
+          name text COLLATE "C" NOT NULL,
+          version integer NOT NULL,
+          enabled boolean NOT NULL,
+          settings json NOT NULL,
+          replaced_at timestamptz NOT NULL,
+          PRIMARY KEY (name, version)
+        );
+        -- Worker processes, each renewing seen_at: /metrics counts those alive.
+        CREATE TABLE ${q}.fleet_workers (
+          id text COLLATE "C" PRIMARY KEY,
+          host text NOT NULL,
+          pid integer NOT NULL,
+          concurrency integer NOT NULL,
+          started_at timestamptz NOT NULL,
+          seen_at timestamptz NOT NULL
+        );
+      `,
+    },
   ]);
 }
 

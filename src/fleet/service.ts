@@ -1,0 +1,108 @@
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import { AppError } from '../errors/app-error.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { SecretScrubber } from '../observability/secrets.ts';
+import type { FleetDatabase } from './database.ts';
+import {
+  type FleetQueue,
+  type FleetStopOptions,
+  openFleetQueue,
+  type QueueTimings,
+} from './queue.ts';
+import type { SecretKeys } from './secret-key.ts';
+import { type FleetWorker, startFleetWorker, workersAlive } from './worker.ts';
+
+/**
+ * `serve --database`: /healthz, /readyz (the database and the queue
+ * reachable) and /metrics for the whole fleet, the schedule produced, and
+ * with `workers > 0` jobs worked in this process too.
+ */
+export interface FleetServiceOptions extends QueueTimings {
+  readonly db: FleetDatabase;
+  readonly keys: SecretKeys;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly scrubber: SecretScrubber;
+  readonly port: number;
+  readonly host: string;
+  /** Runs at once in this process; 0 works none. */
+  readonly workers: number;
+  readonly aurigaHostLimit?: number;
+}
+
+export interface FleetService {
+  readonly url: string;
+  stop(options?: FleetStopOptions): Promise<void>;
+}
+
+export async function startFleetService(options: FleetServiceOptions): Promise<FleetService> {
+  const { db, metrics, logger } = options;
+  let worker: FleetWorker | undefined;
+  let queue: FleetQueue;
+  if (options.workers > 0) {
+    worker = await startFleetWorker({ ...options, concurrency: options.workers });
+    queue = worker.queue;
+  } else {
+    queue = await openFleetQueue({ ...options, concurrency: 0 });
+    queue.start(async () => undefined);
+  }
+  let stopping = false;
+
+  /** The fleet's figures, read at each scrape. */
+  async function refresh(): Promise<void> {
+    const [depth, alive, successes] = await Promise.all([
+      queue.depth(),
+      workersAlive(db),
+      db.pool.query(
+        `SELECT school, extract(epoch FROM max(finished_at)) AS at FROM "${db.schema}".runs
+         WHERE outcome = 'succeeded' AND NOT dry_run GROUP BY school`,
+      ),
+    ]);
+    metrics.setQueueDepth(depth.due, depth.oldestDueSeconds);
+    metrics.setWorkersAlive(alive);
+    for (const row of successes.rows) metrics.setLastSuccess(row.school, Number(row.at));
+  }
+
+  const app = Fastify({ logger: false });
+  app.get('/healthz', async (_request, reply) =>
+    reply.code(stopping ? 503 : 200).send({ status: stopping ? 'stopping' : 'ok' }),
+  );
+  app.get('/readyz', async (_request, reply) => {
+    const [database, queueReady] = await Promise.all([db.ping(), queue.ping()]);
+    const ready = database && queueReady && !stopping;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ok' : stopping ? 'stopping' : 'degraded',
+      database: database ? 'ok' : 'unreachable',
+      queue: queueReady ? 'ok' : 'unreachable',
+    });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    await refresh().catch((error: Error) =>
+      logger.warn({ err: error.message }, 'metrics: the fleet figures could not be read'),
+    );
+    return reply.header('content-type', metrics.contentType).send(await metrics.text());
+  });
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await (worker ? worker.stop({ graceMs: 0 }) : queue.stop({ graceMs: 0 }));
+    throw new AppError(
+      'serve.listen',
+      `Cannot listen on ${options.host}:${options.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+      { cause: error, hint: 'Another process uses this port: choose another with --port.' },
+    );
+  }
+  const address = app.server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  logger.info({ url, workers: options.workers }, 'fleet service started');
+  return {
+    url,
+    async stop(stopOptions = {}) {
+      stopping = true;
+      await (worker ? worker.stop(stopOptions) : queue.stop(stopOptions));
+      await app.close();
+    },
+  };
+}
