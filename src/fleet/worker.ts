@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { runSchool } from '../app/index.ts';
+import { notifierFor, runSchool } from '../app/index.ts';
 import type { Config } from '../config/schema.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -111,6 +111,9 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
         'fleet.stopped',
         'Stopped before the run could start: the job goes back to the queue.',
       );
+    // The school's notices are queued in the fleet's database once the report is stored,
+    // and sent once at the end of the run; one that fails waits there for a later try.
+    const notifier = notifierFor([config], db.store, { logger, secrets: scrubber.secrets() });
     let report: RunReport;
     try {
       report = await runSchool(config, {
@@ -118,6 +121,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
         signal,
         logger,
         onRequest,
+        notifier,
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.leaseWaitMs === undefined ? {} : { leaseWaitMs: options.leaseWaitMs }),
       });
@@ -135,6 +139,12 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
       slots.release();
     }
     recordReport(metrics, report, (performance.now() - startedAt) / 1000);
+    // A failed delivery never fails or slows the run's job: it is only logged.
+    await notifier?.deliverer
+      .deliverDue()
+      .catch((error: unknown) =>
+        logger.warn({ school: job.school, err: error }, 'notifications could not be sent now'),
+      );
     if (report.outcome === 'interrupted') {
       // Thrown so that pg-boss retries the job: the window was not served.
       throw new AppError(
