@@ -4,6 +4,7 @@ import type { GroupPayload, Payload, SheetPayload } from '../rules/payloads.ts';
 import type { SchoolStore } from '../store/port.ts';
 import { FROZEN_FINGERPRINT, fingerprint } from './fingerprint.ts';
 import { KIND_ORDER, type Operation } from './operations.ts';
+import { pool } from './pool.ts';
 import type { EdusignPort, WriteOutcome, WriteRequest } from './ports.ts';
 
 /**
@@ -376,22 +377,4 @@ function failedMissing(operation: Operation, missing: string): OperationResult {
       message: `Not written: ${missing} could not be created on Edusign this run (see the failures above); the next run tries again.`,
     },
   };
-}
-
-/** Run `work` over `items` with at most `size` in flight; stops taking new items once aborted. */
-async function pool<T>(
-  items: readonly T[],
-  size: number,
-  signal: AbortSignal | undefined,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      if (signal?.aborted) return;
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker));
 }

@@ -1,5 +1,6 @@
 import type { EntityKind } from '../../domain/types.ts';
 import { API_TYPE } from '../../rules/ownership.ts';
+import { pool } from '../../sync/pool.ts';
 import type {
   EdusignPort,
   EdusignView,
@@ -323,22 +324,4 @@ function push<K, V>(map: Map<K, { index: number; item: V }[]>, key: K, index: nu
   const list = map.get(key);
   if (list) list.push({ index, item });
   else map.set(key, [{ index, item }]);
-}
-
-/** Run `work` over `items` with at most `size` in flight; stops taking new items once aborted. */
-async function pool<T>(
-  items: readonly T[],
-  size: number,
-  signal: AbortSignal | undefined,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      if (signal?.aborted) return;
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker));
 }
