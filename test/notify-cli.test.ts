@@ -202,6 +202,71 @@ describe('notifications from the command line', () => {
     assertNoSecret(out);
   });
 
+  test("serve --operator: the operator's webhook is told of a school's refused configuration, the school's own channels untouched", async () => {
+    // A school with no notifications of its own, whose Edusign token is refused.
+    const file = path.join(dir, 'quiet.yaml');
+    writeFileSync(
+      file,
+      YAML.stringify({
+        ...sandboxes.config,
+        school: 'quiet',
+        edusign: { ...sandboxes.config.edusign, token: WRONG_TOKEN },
+        store: { kind: 'sqlite', path: 'quiet.sqlite' },
+      }),
+    );
+    const operatorFile = path.join(dir, 'operator.yaml');
+    writeFileSync(
+      operatorFile,
+      YAML.stringify({
+        notifications: {
+          consoleUrl: 'https://ops.example.org',
+          events: ['run_failed'],
+          webhooks: [{ url: hook.url, secret: { env: 'HOOK_SECRET' }, timeoutMs: 5_000 }],
+        },
+      }),
+    );
+    let out = '';
+    const controller = new AbortController();
+    const io: CliIo = {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: (text: string) => (out += text) },
+      env,
+      stopSignal: controller.signal,
+    };
+    const exited = main(['serve', '--config', file, '--operator', operatorFile, '--port', '0'], io);
+    try {
+      const deadline = Date.now() + 15_000;
+      while (hook.requests.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      controller.abort();
+    }
+    assert.equal(await exited, 0, out);
+    assert.equal(hook.requests.length, 1, out);
+    const body = JSON.parse(hook.requests[0]?.body ?? '{}');
+    assert.equal(body.event, 'run_failed');
+    assert.equal(body.school, 'quiet');
+    assert.match(body.consoleUrl, /^https:\/\/ops\.example\.org\//);
+    assert.equal(smtp.mails.length, 0, 'the school has no channel of its own');
+    assertNoSecret(out);
+    assertNoSecret(hook.requests[0]?.body ?? '');
+  });
+
+  test('serve --operator refuses a file with anything but notifications, naming the key', async () => {
+    const file = writeConfig('refusing');
+    const operatorFile = path.join(dir, 'operator-bad.yaml');
+    writeFileSync(
+      operatorFile,
+      YAML.stringify({ notifications: { consoleUrl: 'https://x.example' }, schools: [] }),
+    );
+    const run = await cli(
+      ['serve', '--config', file, '--operator', operatorFile, '--port', '0'],
+      env,
+    );
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /operator\.schools: unknown key/);
+  });
+
   test('notify test: one line per channel, exit 0; a failing channel: exit 2; --json', async () => {
     const file = writeConfig('tested');
     const ok = await cli(['notify', 'test', '--config', file], env);

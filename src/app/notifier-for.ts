@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import type { NotificationSettings } from '../notify/config.ts';
 import { scopedToSchools } from '../notify/delivery/scoped.ts';
 import { createNotifier, type Notifier, type NotifierOptions } from '../notify/notifier.ts';
 import type { Store } from '../store/port.ts';
@@ -12,14 +13,19 @@ import type { Store } from '../store/port.ts';
 export function notifierFor(
   configs: readonly Config[],
   store: Store,
-  options: Omit<NotifierOptions, 'store' | 'settings'> = {},
+  options: Omit<NotifierOptions, 'store' | 'settings'> & {
+    /** The operator's channels (`--operator FILE`): told of these schools' notices too. */
+    readonly operator?: NotificationSettings | undefined;
+  } = {},
 ): Notifier | undefined {
-  const settings = configs.flatMap((config) =>
-    config.notifications ? [config.notifications] : [],
-  );
+  const { operator, ...notifierOptions } = options;
+  const settings = [
+    ...configs.flatMap((config) => (config.notifications ? [config.notifications] : [])),
+    ...(operator ? [operator] : []),
+  ];
   if (settings.length === 0) return undefined;
   return createNotifier({
-    ...options,
+    ...notifierOptions,
     store: scopedToSchools(
       store.notifications(),
       configs.map((config) => config.school),

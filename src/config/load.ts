@@ -282,7 +282,7 @@ function parseEnvValue(path: readonly string[], value: string): unknown {
   return value;
 }
 
-function resolveSecret(
+export function resolveSecret(
   key: string,
   secret: SecretInput,
   env: NodeJS.ProcessEnv,

@@ -4,6 +4,7 @@ import { runSchool as defaultRunSchool, notifierFor, type SchoolRunOptions } fro
 import type { Config } from '../config/schema.ts';
 import { scrubberFor } from '../config/scrubber.ts';
 import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
+import { type NotificationSettings, secretsOf } from '../notify/config.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
@@ -57,6 +58,8 @@ export interface ServiceOptions {
   readonly openStore?: (store: Config['store']) => Promise<Store>;
   /** Runs at once in this process (`serve --max-runs`). @default 4 */
   readonly maxRuns?: number;
+  /** The operator's own channels (`serve --operator FILE`), told of every school's notices. */
+  readonly operatorNotifications?: NotificationSettings;
   /**
    * The console (pages and /api) on the same port. Its accounts, sessions
    * and audit log live in `store`, by default the first school's store;
@@ -150,9 +153,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const delivering = new AbortController();
   const notifiers = startNotifiers(configs, stores, {
     logger,
-    secrets: scrubberFor(configs).secrets(),
+    secrets: [
+      ...scrubberFor(configs).secrets(),
+      ...(options.operatorNotifications ? secretsOf([options.operatorNotifications]) : []),
+    ],
     clock,
     signal: delivering.signal,
+    operator: options.operatorNotifications,
   });
 
   const queue: RunQueue = createInProcessQueue({
@@ -397,6 +404,7 @@ function startNotifiers(
     secrets: readonly string[];
     clock: Clock;
     signal: AbortSignal;
+    operator: NotificationSettings | undefined;
   },
 ): Notifiers {
   const groups = new Map<string, Config[]>();
@@ -413,6 +421,7 @@ function startNotifiers(
       logger: options.logger,
       secrets: options.secrets,
       clock: options.clock,
+      operator: options.operator,
     });
     if (notifier === undefined) continue;
     for (const config of group) bySchool.set(config.school, notifier);

@@ -1,5 +1,7 @@
 import type { DestinationStream } from 'pino';
 import { loadConfigFile } from '../../config/load.ts';
+import { loadOperatorFile } from '../../config/operator.ts';
+import { secretsOf } from '../../notify/config.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { DEFAULT_MAX_RUNS } from '../../queue/in-process/queue.ts';
 import {
@@ -32,6 +34,9 @@ Logs are JSON lines (readable lines on a terminal).
                        (default ${DEFAULT_GRACE_MS / 1000}); its window is run again later
   --max-runs N         runs at once in this process (default ${DEFAULT_MAX_RUNS}): a large
                        school's run holds about 170 MB
+  --operator FILE      the operator's own notification channels: a file holding
+                       only \`notifications:\` (the schema of a school's block); the
+                       operator is told of every school's notices its events name
 
 A fleet (see "Run a fleet" in the README):
   --database URL       the fleet's PostgreSQL: its schools, store and queue; serves
@@ -54,6 +59,7 @@ export const run: Command = async (argv, io) => {
       host: { type: 'string' },
       'grace-seconds': { type: 'string' },
       'max-runs': { type: 'string' },
+      operator: { type: 'string' },
     },
   });
   if (!args) return EXIT.ok;
@@ -80,13 +86,16 @@ export const run: Command = async (argv, io) => {
   const maxRuns = integerOption('--max-runs', values['max-runs'], DEFAULT_MAX_RUNS, 1, 1000);
   const configs = files.map((file) => loadConfigFile(file, { env: io.env }));
   checkUniqueSchools(configs, files);
+  const operator = values.operator ? loadOperatorFile(values.operator, io.env) : undefined;
+  const scrubber = scrubberFor(configs);
+  if (operator) scrubber.add(...secretsOf([operator]));
 
   const logger = createLogger({
     destination: io.stdout as unknown as DestinationStream,
     pretty: io.stdout.isTTY === true,
     // https://no-color.org: any non-empty NO_COLOR turns colours off.
     color: io.stdout.isTTY === true && !io.env.NO_COLOR,
-    secrets: scrubberFor(configs),
+    secrets: scrubber,
   });
   const service = await startService({
     configs,
@@ -94,6 +103,7 @@ export const run: Command = async (argv, io) => {
     host: values.host ?? DEFAULT_HOST,
     logger,
     maxRuns,
+    ...(operator ? { operatorNotifications: operator } : {}),
   });
   await new Promise<void>((resolve) => {
     if (io.stopSignal.aborted) resolve();
