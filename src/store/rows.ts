@@ -67,3 +67,16 @@ export const toRun = (row: RunRow): RunRecord => ({
   dryRun: row.dry_run === true || row.dry_run === 1,
   report: row.report === null ? null : JSON.parse(row.report),
 });
+
+/** A mapping's values in the column order of both backends' `putMapping`, the school first. */
+export const mappingValues = (school: string, m: Mapping): Array<string | null> => [
+  school,
+  m.kind,
+  m.aurigaId,
+  m.edusignId,
+  m.fingerprint,
+  m.origin,
+  m.courseStart,
+  m.createdAt,
+  m.updatedAt,
+];

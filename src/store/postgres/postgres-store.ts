@@ -31,6 +31,7 @@ import { abandonedReport, badTransition, deadOnThisMachine, sourcesOf } from '..
 import {
   type JournalRow,
   type MappingRow,
+  mappingValues,
   type RunRow,
   toJournalEntry,
   toMapping,
@@ -427,20 +428,7 @@ class PostgresSchoolStore implements SchoolStore {
     }
     for (const mapping of writes.putMappings ?? []) {
       const m = checkMapping(mapping);
-      steps.push([
-        'putMapping',
-        [
-          school,
-          m.kind,
-          m.aurigaId,
-          m.edusignId,
-          m.fingerprint,
-          m.origin,
-          m.courseStart,
-          m.createdAt,
-          m.updatedAt,
-        ],
-      ]);
+      steps.push(['putMapping', mappingValues(school, m)]);
     }
     for (const d of writes.deleteMappings ?? [])
       steps.push(['deleteMapping', [school, checkKind(d.kind), checkText(d.aurigaId, 'aurigaId')]]);
@@ -472,17 +460,11 @@ class PostgresSchoolStore implements SchoolStore {
 
   async putMapping(mapping: Mapping): Promise<void> {
     const m = checkMapping(mapping);
-    await this.#query(`save the mapping of ${m.kind} ${m.aurigaId}`, 'putMapping', [
-      this.school,
-      m.kind,
-      m.aurigaId,
-      m.edusignId,
-      m.fingerprint,
-      m.origin,
-      m.courseStart,
-      m.createdAt,
-      m.updatedAt,
-    ]);
+    await this.#query(
+      `save the mapping of ${m.kind} ${m.aurigaId}`,
+      'putMapping',
+      mappingValues(this.school, m),
+    );
   }
 
   async deleteMapping(kind: EntityKind, aurigaId: string): Promise<void> {

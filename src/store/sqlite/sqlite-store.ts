@@ -33,6 +33,7 @@ import { abandonedReport, badTransition, deadOnThisMachine, sourcesOf } from '..
 import {
   type JournalRow,
   type MappingRow,
+  mappingValues,
   type RunRow,
   toJournalEntry,
   toMapping,
@@ -294,17 +295,7 @@ class SqliteSchoolStore implements SchoolStore {
   async putMapping(mapping: Mapping): Promise<void> {
     const m = checkMapping(mapping);
     this.#do(`save the mapping of ${m.kind} ${m.aurigaId}`, () =>
-      this.#sql.putMapping.run(
-        this.school,
-        m.kind,
-        m.aurigaId,
-        m.edusignId,
-        m.fingerprint,
-        m.origin,
-        m.courseStart,
-        m.createdAt,
-        m.updatedAt,
-      ),
+      this.#sql.putMapping.run(...mappingValues(this.school, m)),
     );
   }
 
@@ -343,18 +334,7 @@ class SqliteSchoolStore implements SchoolStore {
               e.fingerprint,
               e.startedAt,
             );
-          for (const m of put)
-            sql.putMapping.run(
-              school,
-              m.kind,
-              m.aurigaId,
-              m.edusignId,
-              m.fingerprint,
-              m.origin,
-              m.courseStart,
-              m.createdAt,
-              m.updatedAt,
-            );
+          for (const m of put) sql.putMapping.run(...mappingValues(school, m));
           for (const d of drop) sql.deleteMapping.run(school, d.kind, d.aurigaId);
           for (const id of end) sql.journalEnd.run(school, id);
           this.#db.exec('COMMIT');
