@@ -187,6 +187,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         consoleStore: consoleOptions.store?.store ?? stores.of(firstConfig.school),
         storeConfig: consoleOptions.store?.config ?? firstConfig.store,
         console: (consoleOptions.store?.store ?? stores.of(firstConfig.school)).console(),
+        now: () => clock.now(),
       })
     : undefined;
 

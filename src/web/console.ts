@@ -18,7 +18,7 @@ import type { HeldItem, RunReport } from '../sync/report.ts';
 import { addAccount, newApiToken, publicAccount } from './accounts.ts';
 import { forbidden, notFound, schoolNotFound, WebError } from './errors.ts';
 import type { LiveBoard, LiveRun } from './live.ts';
-import { type ConsoleSchool, parseConsoleSettings, type SchoolRegistry } from './schools.ts';
+import type { ConsoleSchool, SchoolRegistry, SchoolSource } from './schools.ts';
 import { changedKeys, mergeSettings } from './settings.ts';
 
 /**
@@ -36,7 +36,7 @@ export type FleetState = SchoolHealth['state'] | 'disabled';
 
 export interface SchoolSummary {
   readonly name: string;
-  readonly source: 'file' | 'console';
+  readonly source: SchoolSource;
   readonly state: FleetState;
   readonly active: boolean;
   readonly running: boolean;
@@ -86,7 +86,8 @@ export interface ConsoleDeps {
   readonly now: () => Date;
   /** Ask for a run now through the service's queue; false when one is already waiting or running. */
   readonly enqueue: (school: string) => Promise<boolean>;
-  readonly running: () => readonly string[];
+  /** The schools being run now (by this process, or across a fleet). */
+  readonly running: () => readonly string[] | Promise<readonly string[]>;
   /** Start the schedule of a console school just activated. */
   readonly activate: (school: string) => Promise<void>;
   /** Where the console is reached, for sign-in links. */
@@ -97,6 +98,9 @@ export interface ConsoleDeps {
 
 const WRITE_ACTIONS = ['created', 'updated', 'adopted', 'deleted'] as const;
 const RECENT = 30;
+
+const heldWhy = (item: HeldItem) =>
+  `Intervention ${item.aurigaId} no longer appears in Auriga's window (cancelled or moved out), and its sheet has not started.`;
 
 export const sees = (p: Principal, school: string): boolean =>
   p.account.role === 'operator' || p.account.schools.includes(school);
@@ -129,6 +133,11 @@ export function createConsole(deps: ConsoleDeps) {
     if (p.account.role === 'viewer') throw forbidden();
     return school;
   }
+  /** A school whose settings reach Auriga and Edusign: not one whose secrets do not open. */
+  const usable = (school: ConsoleSchool): ConsoleSchool => {
+    if (school.unusable !== undefined) throw new WebError(409, 'school.unusable', school.unusable);
+    return school;
+  };
   const runsOf = (school: ConsoleSchool, limit = RECENT) =>
     school.store.forSchool(school.name).recentRuns(limit);
   const lastReal = async (school: ConsoleSchool): Promise<RunRecord | undefined> =>
@@ -138,7 +147,7 @@ export function createConsole(deps: ConsoleDeps) {
     (report?.held ?? []).filter((item) => item.cause === 'mass_change_guard');
 
   async function summary(school: ConsoleSchool): Promise<SchoolSummary> {
-    const running = deps.running().includes(school.name);
+    const running = (await deps.running()).includes(school.name);
     const health = await schoolHealth({
       config: school.config,
       store: school.store.forSchool(school.name),
@@ -185,6 +194,14 @@ export function createConsole(deps: ConsoleDeps) {
 
   /** The sheets behind held deletions, named and dated from Edusign where it still has them. */
   async function describeHeld(school: ConsoleSchool, items: readonly HeldItem[]) {
+    if (school.unusable !== undefined)
+      return items.map((item) => ({
+        aurigaId: item.aurigaId,
+        edusignId: item.edusignId,
+        name: null,
+        start: null,
+        why: heldWhy(item),
+      }));
     const { port } = edusignPortFor(
       edusignClientFor(school.config, deps.fetch ? { fetch: deps.fetch } : {}),
     );
@@ -201,7 +218,7 @@ export function createConsole(deps: ConsoleDeps) {
         edusignId: item.edusignId,
         name: course?.content?.name ?? null,
         start: course?.start ?? mappings.get(item.aurigaId)?.courseStart ?? null,
-        why: `Intervention ${item.aurigaId} no longer appears in Auriga's window (cancelled or moved out), and its sheet has not started.`,
+        why: heldWhy(item),
       });
     }
     return out;
@@ -209,7 +226,7 @@ export function createConsole(deps: ConsoleDeps) {
 
   function validate(name: string, input: Record<string, unknown>): Config {
     try {
-      return parseConsoleSettings(name, input, registry.storeConfig);
+      return registry.parse(name, input);
     } catch (error) {
       if (isAppError(error))
         throw new WebError(
@@ -254,7 +271,7 @@ export function createConsole(deps: ConsoleDeps) {
 
     async live(p: Principal, name: string): Promise<{ running: boolean; run: LiveRun | null }> {
       await visible(p, name);
-      return { running: deps.running().includes(name), run: deps.live.get(name) ?? null };
+      return { running: (await deps.running()).includes(name), run: deps.live.get(name) ?? null };
     },
 
     /**
@@ -336,7 +353,7 @@ export function createConsole(deps: ConsoleDeps) {
      * PlanInput.confirmDeletions), so a change in between deletes nothing.
      */
     async confirmDeletions(p: Principal, name: string, aurigaIds: readonly string[]) {
-      const school = await actable(p, name);
+      const school = usable(await actable(p, name));
       const preview = await planSchool(school.config, runOptions(school));
       const now = guardHeld(preview);
       const changed = async (report: RunReport) => ({
@@ -383,20 +400,20 @@ export function createConsole(deps: ConsoleDeps) {
     async runNow(p: Principal, name: string) {
       await actable(p, name);
       // A run already in progress keeps its live view; a new one starts as queued.
-      if (!deps.running().includes(name)) deps.live.start(name, iso());
+      if (!(await deps.running()).includes(name)) deps.live.start(name, iso());
       const queued = await deps.enqueue(name);
       await audit(p, name, 'run.asked', { queued });
       return { queued };
     },
 
     async preview(p: Principal, name: string): Promise<RunReport> {
-      const school = await actable(p, name);
+      const school = usable(await actable(p, name));
       return planSchool(school.config, runOptions(school));
     },
 
     /** Reading, so open to a viewer too. */
     async explain(p: Principal, name: string, query: string) {
-      const school = await visible(p, name);
+      const school = usable(await visible(p, name));
       const q = query.trim();
       if (q === '')
         throw new WebError(400, 'console.bad_request', 'Give an Auriga id, a name or an email.');
@@ -471,7 +488,7 @@ export function createConsole(deps: ConsoleDeps) {
       };
     },
 
-    /** Save a console school's settings; refused unless `config check` would take them. */
+    /** Save an editable school's settings; refused unless `config check` would take them. */
     async saveSettings(p: Principal, name: string, change: Record<string, unknown>) {
       const school = await actable(p, name);
       if (school.source === 'file')
@@ -482,14 +499,7 @@ export function createConsole(deps: ConsoleDeps) {
         );
       const input = mergeSettings(school.input ?? {}, change);
       const config = validate(name, input);
-      const before = await store.getSchool(name);
-      await store.putSchool({
-        name,
-        config: input,
-        active: before?.active ?? false,
-        createdAt: before?.createdAt ?? iso(),
-        updatedAt: iso(),
-      });
+      await registry.save(name, input, config);
       await audit(p, name, 'settings.changed', { keys: changedKeys(change) });
       return { school: name, settings: maskConfig(config) };
     },
@@ -506,33 +516,20 @@ export function createConsole(deps: ConsoleDeps) {
       if (await registry.get(name))
         throw new WebError(409, 'settings.taken', `A school named ${name} exists already.`);
       const input = mergeSettings({}, settings);
-      validate(name, input);
-      await store.putSchool({
-        name,
-        config: input,
-        active: false,
-        createdAt: iso(),
-        updatedAt: iso(),
-      });
+      await registry.save(name, input, validate(name, input));
       await audit(p, name, 'school.added', { keys: changedKeys(settings) });
       return { school: name };
     },
 
     async activate(p: Principal, name: string) {
-      const school = await actable(p, name);
-      if (school.source === 'console') {
-        const before = await store.getSchool(name);
-        if (before && !before.active) {
-          await store.putSchool({ ...before, active: true, updatedAt: iso() });
-          await deps.activate(name);
-        }
-      }
+      await actable(p, name);
+      if (await registry.activate(name)) await deps.activate(name);
       await audit(p, name, 'school.activated', {});
       return { school: name, active: true };
     },
 
     async doctor(p: Principal, name: string): Promise<DoctorStep[]> {
-      const school = await actable(p, name);
+      const school = usable(await actable(p, name));
       const steps = await doctorSchool(school.config, {
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
         now: deps.now,
