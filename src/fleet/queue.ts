@@ -99,6 +99,8 @@ export interface FleetQueue extends RunQueue {
   enqueueNow(school: string): Promise<string>;
   /** A job's state and output, for a caller waiting on it. */
   job(id: string): Promise<{ state: string; output: unknown } | undefined>;
+  /** True when a run of this school asked now is waiting or running: a second would double it. */
+  manualPending(school: string): Promise<boolean>;
   /** Jobs due and waiting, and the age of the oldest one (seconds), across the fleet. */
   depth(): Promise<{ due: number; oldestDueSeconds: number; active: number }>;
   ping(): Promise<boolean>;
@@ -163,6 +165,25 @@ function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
   let ticker: NodeJS.Timeout | undefined;
   let handler: FleetJobHandler | undefined;
   let stopping = false;
+  /** The fleet's due jobs at the last look (each tick, each depth()): what `waiting()` answers. */
+  let lastDue = 0;
+
+  async function depth() {
+    const { rows } = await db.pool.query(
+      `SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()) AS due,
+              coalesce(extract(epoch FROM now() - min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())), 0) AS oldest,
+              count(*) FILTER (WHERE state = 'active') AS active
+       FROM ${QUEUE_SCHEMA}.job WHERE name = $1`,
+      [RUN_QUEUE],
+    );
+    const row = rows[0] ?? {};
+    lastDue = Number(row.due ?? 0);
+    return {
+      due: lastDue,
+      oldestDueSeconds: Number(row.oldest ?? 0),
+      active: Number(row.active ?? 0),
+    };
+  }
 
   async function produce(): Promise<number> {
     const at = now();
@@ -219,6 +240,7 @@ function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
   function tick() {
     if (stopping) return;
     produce()
+      .then(() => depth())
       .catch((error: Error) =>
         logger.warn({ err: error.message }, 'schedule: cannot reach the database; trying again'),
       )
@@ -278,20 +300,15 @@ function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
       const [found] = await boss.findJobs(RUN_QUEUE, { id });
       return found === undefined ? undefined : { state: found.state, output: found.output };
     },
-    async depth() {
+    depth,
+    async manualPending(school) {
       const { rows } = await db.pool.query(
-        `SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()) AS due,
-                coalesce(extract(epoch FROM now() - min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())), 0) AS oldest,
-                count(*) FILTER (WHERE state = 'active') AS active
-         FROM ${QUEUE_SCHEMA}.job WHERE name = $1`,
-        [RUN_QUEUE],
+        `SELECT 1 FROM ${QUEUE_SCHEMA}.job
+         WHERE name = $1 AND data ->> 'school' = $2 AND data ->> 'reason' = 'manual'
+           AND state IN ('created', 'retry', 'active') LIMIT 1`,
+        [RUN_QUEUE, school],
       );
-      const row = rows[0] ?? {};
-      return {
-        due: Number(row.due ?? 0),
-        oldestDueSeconds: Number(row.oldest ?? 0),
-        active: Number(row.active ?? 0),
-      };
+      return rows.length > 0;
     },
     async ping() {
       try {
@@ -302,7 +319,7 @@ function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
       }
     },
     running: () => [...new Set([...inFlight.values()].map((f) => f.job.school))],
-    waiting: () => 0,
+    waiting: () => lastDue,
     async stop(stopOptions: FleetStopOptions = {}) {
       stopping = true;
       if (ticker) clearTimeout(ticker);

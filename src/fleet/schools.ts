@@ -57,7 +57,12 @@ export class SchoolsRepository {
    * wins, the earlier kept as a previous version); an import that changes
    * nothing writes nothing.
    */
-  async import(config: Config, keys: SecretKeys, now = new Date()): Promise<ImportResult> {
+  async import(
+    config: Config,
+    keys: SecretKeys,
+    now = new Date(),
+    options: { readonly enabledIfNew?: boolean } = {},
+  ): Promise<ImportResult> {
     const sealed = sealSettings(config, keys);
     return this.#transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
@@ -78,13 +83,14 @@ export class SchoolsRepository {
         );
         await client.query(
           `INSERT INTO ${this.#q}.schools (name, enabled, version, settings, auriga_host, created_at, updated_at)
-           VALUES ($1, true, $2, $3, $4, $5, $5)`,
+           VALUES ($1, $6, $2, $3, $4, $5, $5)`,
           [
             config.school,
             Number(previous.rows[0]?.version ?? 0) + 1,
             JSON.stringify(sealed),
             aurigaHostOf(config),
             now,
+            options.enabledIfNew ?? true,
           ],
         );
         return 'added';
@@ -109,6 +115,15 @@ export class SchoolsRepository {
        FROM ${this.#q}.schools ORDER BY name`,
     );
     return rows.map(toRow);
+  }
+
+  /** Every school with its sealed settings, in one query. */
+  async all(): Promise<(SchoolRow & { readonly settings: StoredSettings })[]> {
+    const { rows } = await this.#pool.query(
+      `SELECT name, enabled, version, auriga_host, settings, ${ts('created_at')} AS created_at, ${ts('updated_at')} AS updated_at
+       FROM ${this.#q}.schools ORDER BY name`,
+    );
+    return rows.map((row) => ({ ...toRow(row), settings: row.settings as StoredSettings }));
   }
 
   async get(

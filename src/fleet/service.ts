@@ -4,6 +4,9 @@ import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretScrubber } from '../observability/secrets.ts';
+import type { LiveBoard } from '../web/live.ts';
+import { mountConsole } from '../web/mount.ts';
+import { fleetSchoolRegistry } from './console-schools.ts';
 import type { FleetDatabase } from './database.ts';
 import {
   type FleetQueue,
@@ -15,9 +18,11 @@ import type { SecretKeys } from './secret-key.ts';
 import { type FleetWorker, startFleetWorker, workersAlive } from './worker.ts';
 
 /**
- * `serve --database`: /healthz, /readyz (the database and the queue
- * reachable) and /metrics for the whole fleet, the schedule produced, and
- * with `workers > 0` jobs worked in this process too.
+ * `serve --database`: the console and its API for every school of the fleet
+ * (their settings are the `schools` rows, see console-schools.ts), /healthz,
+ * /readyz (the database and the queue reachable) and /metrics for the whole
+ * fleet, the schedule produced, and with `workers > 0` jobs worked in this
+ * process too.
  */
 export interface FleetServiceOptions extends QueueTimings {
   readonly db: FleetDatabase;
@@ -30,7 +35,27 @@ export interface FleetServiceOptions extends QueueTimings {
   /** Runs at once in this process; 0 works none. */
   readonly workers: number;
   readonly aurigaHostLimit?: number;
+  /** The console on the same port; `false` serves only /healthz, /readyz and /metrics. @default enabled */
+  readonly console?: false | FleetConsoleOptions;
 }
+
+export interface FleetConsoleOptions {
+  /** The address people reach the console at (sign-in links); https makes cookies Secure. @default the listening URL */
+  readonly publicUrl?: string;
+  /** For tests: the fetch of previews, checks and explanations. */
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * A run's live progress is known only to the worker that runs it, on any
+ * machine: the fleet's console shows that a school is running (from the
+ * runs table), not its phase.
+ */
+const NO_LIVE_VIEW: LiveBoard = {
+  get: () => undefined,
+  update: () => undefined,
+  start: () => undefined,
+};
 
 export interface FleetService {
   readonly url: string;
@@ -66,6 +91,35 @@ export async function startFleetService(options: FleetServiceOptions): Promise<F
   }
 
   const app = Fastify({ logger: false });
+  let url = '';
+  const consoleOptions = options.console === false ? undefined : (options.console ?? {});
+  if (consoleOptions) {
+    await mountConsole(app, {
+      registry: fleetSchoolRegistry(db, options.keys),
+      store: db.store.console(),
+      live: NO_LIVE_VIEW,
+      now: () => new Date(),
+      async enqueue(school) {
+        if (await queue.manualPending(school)) return false;
+        await queue.enqueueNow(school);
+        return true;
+      },
+      running: async () => {
+        const { rows } = await db.pool.query<{ school: string }>(
+          `SELECT DISTINCT school FROM "${db.schema}".runs WHERE outcome = 'running'`,
+        );
+        return rows.map((row) => row.school);
+      },
+      // An activated school is enabled: the schedule's next tick gives it its window's job.
+      activate: async () => {
+        await queue.produce();
+      },
+      publicUrl: () => consoleOptions.publicUrl ?? url,
+      secure: consoleOptions.publicUrl?.startsWith('https://') === true,
+      logger,
+      ...(consoleOptions.fetch ? { fetch: consoleOptions.fetch } : {}),
+    });
+  }
   app.get('/healthz', async (_request, reply) =>
     reply.code(stopping ? 503 : 200).send({ status: stopping ? 'stopping' : 'ok' }),
   );
@@ -95,7 +149,7 @@ export async function startFleetService(options: FleetServiceOptions): Promise<F
     );
   }
   const address = app.server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}`;
+  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, workers: options.workers }, 'fleet service started');
   return {
     url,

@@ -40,8 +40,11 @@ Logs are JSON lines (readable lines on a terminal).
 
 A fleet (see "Run a fleet" in the README):
   --database URL       the fleet's PostgreSQL: its schools, store and queue; serves
-                       /healthz, /readyz (database and queue reachable) and /metrics
-                       for every school, and enqueues the schedule's jobs
+                       the console (accounts: \`user add --database URL\`), where
+                       schools are added and edited in the same rows as
+                       \`school import\`, /healthz, /readyz (database and queue
+                       reachable) and /metrics for every school, and enqueues the
+                       schedule's jobs
   --workers N          also run up to N jobs at once in this process (default 0)
 
 Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { openFleetDatabase } from '../src/fleet/database.ts';
+import { loadSecretKeys } from '../src/fleet/secret-key.ts';
+import { startFleetService } from '../src/fleet/service.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
+import { createSecretScrubber } from '../src/observability/secrets.ts';
+import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
+import { addAccount } from '../src/web/accounts.ts';
+import { hashPassword } from '../src/web/auth/password.ts';
+import { apiSession, PASSWORD } from './helpers/console-harness.ts';
+import { cli, freshDatabase, importSchool, TEST_KEY, waitFor } from './helpers/fleet.ts';
+
+/**
+ * `serve --database` serves the console for the fleet's schools: the rows
+ * `school import` writes are the ones the console lists and edits, an edit
+ * keeps the previous version, Run now goes through the queue to a worker.
+ */
+
+const keys = loadSecretKeys({ AURIGA_EDUSIGN_SECRET_KEY: TEST_KEY });
+const fast = { requests: 100_000, windowMs: 60_000 };
+let imported: Sandboxes;
+let spare: Sandboxes;
+before(async () => {
+  [imported, spare] = await Promise.all([
+    startSandboxes({ school: 'small', seed: 21, edusignRateLimit: fast }),
+    startSandboxes({ school: 'small', seed: 22, edusignRateLimit: fast }),
+  ]);
+});
+after(() => Promise.all([imported.close(), spare.close()]));
+
+async function fleetWithConsole(t: { after(fn: () => unknown): void }, workers = 1) {
+  const url = await freshDatabase(t);
+  const db = await openFleetDatabase({ url });
+  t.after(() => db.close());
+  const service = await startFleetService({
+    db,
+    keys,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics({ processMetrics: false }),
+    scrubber: createSecretScrubber({}),
+    port: 0,
+    host: '127.0.0.1',
+    workers,
+    tickMs: 1000,
+    pollSeconds: 1,
+  });
+  t.after(() => service.stop({ graceMs: 1000 }));
+  const consoleStore = db.store.console();
+  const added = await addAccount(
+    consoleStore,
+    { email: 'op@example.org', role: 'operator', schools: [] },
+    { now: () => new Date(), publicUrl: service.url, actor: 'test' },
+  );
+  await consoleStore.setPassword(added.account.id, await hashPassword(PASSWORD));
+  return { url, db, service, op: await apiSession(service.url, 'op@example.org') };
+}
+
+const settingsOf = (sandboxes: Sandboxes) => ({
+  auriga: {
+    url: sandboxes.auriga.url,
+    keycloakUrl: sandboxes.auriga.keycloakUrl,
+    realm: sandboxes.auriga.realm,
+    clientId: sandboxes.auriga.clientId,
+    clientSecret: sandboxes.auriga.clientSecret,
+    username: sandboxes.auriga.username,
+    password: sandboxes.auriga.password,
+    interventionsQueryId: sandboxes.auriga.interventionsQueryId,
+  },
+  edusign: { token: sandboxes.edusign.token, baseUrl: sandboxes.edusign.url },
+  options: { timeZone: 'UTC' },
+});
+
+test('the console lists, adds and edits the fleet’s schools rows, keeping each previous version', async (t) => {
+  const { url, db, op } = await fleetWithConsole(t);
+  await importSchool(db, keys, imported.config, 'imported-school');
+
+  const listed = (await op.call('GET', '/api/schools')).json().schools as Array<{
+    name: string;
+    source: string;
+    active: boolean;
+  }>;
+  assert.deepEqual(
+    listed.map((s) => [s.name, s.source, s.active]),
+    [['imported-school', 'database', true]],
+  );
+
+  // Added in the console: a schools row, disabled until activated.
+  const added = await op.call('POST', '/api/schools', {
+    name: 'console-school',
+    settings: settingsOf(spare),
+  });
+  assert.equal(added.status, 201, added.text);
+  const row = await db.schools.get('console-school');
+  assert.equal(row?.enabled, false);
+  assert.equal(row?.version, 1);
+  const shown = await cli(['school', 'list', '--database', url]);
+  assert.match(shown.stdout, /console-school/);
+
+  // A change in the console is a new version; the one before is kept.
+  const changed = await op.call('PUT', '/api/schools/console-school/settings', {
+    options: { windowDays: 7 },
+  });
+  assert.equal(changed.status, 200, changed.text);
+  assert.equal((await db.schools.get('console-school'))?.version, 2);
+  assert.deepEqual(
+    (await db.schools.versions('console-school')).map((v) => v.version),
+    [1],
+  );
+  const config = await db.schools.config('console-school', keys);
+  assert.equal(config?.options.windowDays, 7);
+  assert.equal(config?.edusign.token, spare.edusign.token, 'a secret left out keeps its value');
+
+  // The imported school is edited the same way, and `school import` sees the console's change.
+  const edited = await op.call('PUT', '/api/schools/imported-school/settings', {
+    options: { courseNameSeparator: ' - ' },
+  });
+  assert.equal(edited.status, 200, edited.text);
+  assert.equal(
+    (await db.schools.config('imported-school', keys))?.options.courseNameSeparator,
+    ' - ',
+  );
+  assert.equal((await db.schools.versions('imported-school')).length, 1);
+
+  // Refused settings write nothing.
+  const refused = await op.call('PUT', '/api/schools/console-school/settings', {
+    options: { windowDays: 500 },
+  });
+  assert.equal(refused.status, 400);
+  assert.match(refused.text, /windowDays/);
+  assert.equal((await db.schools.get('console-school'))?.version, 2);
+
+  // Activate enables the row: the schedule gives it jobs from now on.
+  assert.equal((await op.call('POST', '/api/schools/console-school/activate')).status, 200);
+  assert.equal((await db.schools.get('console-school'))?.enabled, true);
+
+  // No answer carries a stored secret.
+  for (const route of ['/api/schools', '/api/schools/console-school/settings']) {
+    const answer = (await op.call('GET', route)).text;
+    for (const secret of [spare.auriga.password, spare.auriga.clientSecret, spare.edusign.token])
+      assert.ok(!answer.includes(secret), `${route} shows a secret`);
+  }
+});
+
+test('Run now goes through the queue to a worker; its report is the console’s', async (t) => {
+  const { db, op } = await fleetWithConsole(t);
+  await importSchool(db, keys, imported.config, 'run-now-school', {
+    // A window far from now: only the manual run happens.
+    schedule: [{ from: '03:00', to: '03:01' }],
+  });
+  const asked = await op.call('POST', '/api/schools/run-now-school/run');
+  assert.equal(asked.status, 202, asked.text);
+  assert.equal(asked.json().queued, true);
+  const runs = await waitFor(
+    'the run asked from the console',
+    async () => {
+      const list = (await op.call('GET', '/api/schools/run-now-school/runs')).json().runs as Array<{
+        outcome: string;
+        writes: number;
+      }>;
+      return list.find((r) => r.outcome !== 'running') ? list : undefined;
+    },
+    60_000,
+  );
+  assert.equal(runs[0]?.outcome, 'succeeded');
+  assert.ok((runs[0]?.writes ?? 0) > 0);
+});
+
+test('a school whose secrets do not open under the key is listed, and nothing is sent with it', async (t) => {
+  const { db, op } = await fleetWithConsole(t);
+  const otherKeys = loadSecretKeys({
+    AURIGA_EDUSIGN_SECRET_KEY: randomBytes(32).toString('base64'),
+  });
+  await importSchool(db, otherKeys, imported.config, 'other-key-school');
+  const listed = (await op.call('GET', '/api/schools')).json().schools as Array<{ name: string }>;
+  assert.deepEqual(
+    listed.map((s) => s.name),
+    ['other-key-school'],
+  );
+  const preview = await op.call('POST', '/api/schools/other-key-school/preview');
+  assert.equal(preview.status, 409, preview.text);
+  assert.match(preview.text, /school\.unusable/);
+  assert.match(preview.text, /AURIGA_EDUSIGN_SECRET_KEY/);
+  const page = await op.call('GET', '/api/schools/other-key-school');
+  assert.equal(page.status, 200, page.text);
+});
+
+test('Run now asked twice before a worker takes it is queued once', async (t) => {
+  const { url, db, op } = await fleetWithConsole(t, 0);
+  await importSchool(db, keys, imported.config, 'twice-school', {
+    schedule: [{ from: '03:00', to: '03:01' }],
+  });
+  assert.equal((await op.call('POST', '/api/schools/twice-school/run')).json().queued, true);
+  assert.equal((await op.call('POST', '/api/schools/twice-school/run')).json().queued, false);
+  const { openFleetQueue } = await import('../src/fleet/queue.ts');
+  const queue = await openFleetQueue({
+    db,
+    logger: createLogger({ level: 'silent' }),
+    concurrency: 0,
+    produce: false,
+  });
+  t.after(() => queue.stop({ graceMs: 0 }));
+  assert.equal((await queue.depth()).due, 1);
+  assert.equal(queue.waiting(), 1, 'waiting() answers the fleet’s due jobs');
+  assert.match((await cli(['school', 'list', '--database', url])).stdout, /twice-school/);
+});
