@@ -101,4 +101,28 @@ describe('run lease', () => {
       await admin.end();
     }
   });
+  test('postgres: presences taken and released on a long-lived pool leave no listener behind', async () => {
+    const schema = `lease_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const pool = new pg.Pool({ max: 1 });
+    const store = await openPostgresStore({ pool, schema });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      // A fleet worker's pool serves run after run: each presence borrows one of its clients.
+      for (let i = 0; i < 15; i++)
+        await (await store.forSchool('s').holdPresence(`run-${i}`)).release();
+      const client = await pool.connect();
+      const listeners = client.listenerCount('error');
+      client.release();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(listeners <= 1, `the pooled client holds ${listeners} error listeners`);
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await store.close();
+      await pool.end().catch(() => undefined);
+    }
+  });
 });

@@ -301,24 +301,31 @@ class PostgresStore implements Store {
    */
   #presence: Presence = {
     connect: async (holder) => {
-      let client: pg.PoolClient;
+      let client: pg.PoolClient | undefined;
+      // A presence connection that dies (server restart, network cut) must not crash the
+      // process: the lease may then be taken over, and the next renewal tells this run so.
+      // Removed on release: the pool lends the same client to run after run.
+      const ignore = () => undefined;
       try {
         client = await this.#pool.connect();
-        // A presence connection that dies (server restart, network cut) must not crash the
-        // process: the lease may then be taken over, and the next renewal tells this run so.
-        client.on('error', () => undefined);
+        client.on('error', ignore);
         await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
           presenceKey(holder),
         ]);
       } catch (cause) {
+        // A connection that could not take the lock goes back to the pool broken, not lent again.
+        client?.off('error', ignore);
+        client?.release(cause as Error);
         throw storeError(this.#target, 'show the run lease holder is alive', cause);
       }
+      const held = client;
       return {
         release: async () => {
-          await client
+          await held
             .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [presenceKey(holder)])
             .catch(() => undefined);
-          client.release();
+          held.off('error', ignore);
+          held.release();
         },
       };
     },
