@@ -134,6 +134,8 @@ export async function importSchool(
     password?: string;
     requestsPerMinute?: number;
     schedule?: { from: string; to: string }[];
+    /** Imported disabled: no scheduled job, only runs asked by hand. @default true */
+    enabled?: boolean;
   } = {},
 ): Promise<void> {
   const config = parseConfig(
@@ -151,5 +153,5 @@ export async function importSchool(
     },
     { env: {} },
   );
-  await db.schools.import(config, keys);
+  await db.schools.import(config, keys, new Date(), { enabledIfNew: overrides.enabled ?? true });
 }
