@@ -135,6 +135,13 @@ test('an operator runs and edits a fleet school from the console', async () => {
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Saved.').waitFor();
   await shot('22-fleet-settings-saved');
+
+  // A school sealed under another key says why on its page.
+  await page.goto(`${service.url}/schools/lycee-c`);
+  const alert = page.locator('#unusable');
+  await alert.waitFor();
+  assert.match((await alert.textContent()) ?? '', /AURIGA_EDUSIGN_SECRET_KEY/);
+  await shot('23-fleet-school-unusable');
   const row = await db.schools.get('lycee-a');
   assert.equal(row?.version, 2, 'the console wrote a new version of the schools row');
   assert.equal((await db.schools.config('lycee-a', keys))?.options.windowDays, 7);

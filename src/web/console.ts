@@ -46,6 +46,8 @@ export interface SchoolSummary {
   readonly heldDeletions: number;
   /** The school's zone: its dates are shown on its wall clock. */
   readonly timeZone: string;
+  /** Why its settings cannot be used now (its secrets do not open), or null. */
+  readonly unusable: string | null;
 }
 
 export interface RunSummary {
@@ -166,6 +168,7 @@ export function createConsole(deps: ConsoleDeps) {
       openProblems: last?.problems.length ?? 0,
       heldDeletions: guardHeld(last).length,
       timeZone: school.config.options.timeZone,
+      unusable: school.unusable ?? null,
     };
   }
 

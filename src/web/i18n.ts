@@ -55,6 +55,7 @@ const en = {
   'state.succeeded': 'succeeded',
   'school.state': 'State',
   'school.failure': 'The last run failed:',
+  'school.unusable': 'Its settings cannot be used: nothing is sent to Auriga or Edusign with them.',
   'school.nextRun': 'Next run',
   'school.runNow': 'Run now',
   'school.preview': 'Preview',
@@ -238,6 +239,8 @@ const fr: Record<Key, string> = {
   'state.succeeded': 'réussie',
   'school.state': 'État',
   'school.failure': 'La dernière exécution a échoué :',
+  'school.unusable':
+    'Ses réglages ne peuvent pas servir : rien n’est envoyé à Auriga ni à Edusign avec eux.',
   'school.nextRun': 'Prochaine exécution',
   'school.runNow': 'Lancer maintenant',
   'school.preview': 'Aperçu',

@@ -203,6 +203,7 @@ ${
     ? html`<div class="error" role="alert" id="failure"><p><strong>${t('school.failure')}</strong> [${failure.code}] ${failure.message}</p>${failure.hint ? html`<p>${t('check.fix')}: ${failure.hint}</p>` : null}</div>`
     : null
 }
+${school.unusable ? html`<div class="error" role="alert" id="unusable"><p><strong>${t('school.unusable')}</strong> ${school.unusable}</p></div>` : null}
 <dl class="facts">
   <dt>${t('school.state')}</dt><dd>${badge(ctx, school.state)}</dd>
   <dt>${t('school.nextRun')}</dt><dd>${school.nextRunAt ? when(ctx, school.nextRunAt) : '—'}</dd>
