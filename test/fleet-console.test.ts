@@ -11,7 +11,14 @@ import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
 import { addAccount } from '../src/web/accounts.ts';
 import { hashPassword } from '../src/web/auth/password.ts';
 import { apiSession, PASSWORD } from './helpers/console-harness.ts';
-import { cli, freshDatabase, importSchool, TEST_KEY, waitFor } from './helpers/fleet.ts';
+import {
+  cli,
+  freshDatabase,
+  importSchool,
+  startWorker,
+  TEST_KEY,
+  waitFor,
+} from './helpers/fleet.ts';
 
 /**
  * `serve --database` serves the console for the fleet's schools: the rows
@@ -202,4 +209,39 @@ test('Run now asked twice before a worker takes it is queued once', async (t) =>
   assert.equal((await queue.depth()).due, 1);
   assert.equal(queue.waiting(), 1, 'waiting() answers the fleet’s due jobs');
   assert.match((await cli(['school', 'list', '--database', url])).stdout, /twice-school/);
+});
+
+test('the live view shows a run in progress on a worker process of its own, then its end', async (t) => {
+  const { url, db, op } = await fleetWithConsole(t, 0);
+  // Paced at 10 requests a second: the run lasts long enough to be seen in progress.
+  await importSchool(db, keys, imported.config, 'live-school', {
+    enabled: false,
+    requestsPerMinute: 600,
+  });
+  const worker = startWorker(t, url);
+  assert.equal((await op.call('POST', '/api/schools/live-school/run')).status, 202);
+  const seen = await waitFor(
+    'the run in progress, as the worker publishes it',
+    async () => {
+      const view = (await op.call('GET', '/api/schools/live-school/live')).json() as {
+        running: boolean;
+        run: { phase: string; done: number; total: number | null } | null;
+      };
+      return view.running && view.run?.phase === 'write' && view.run.done > 0 ? view : undefined;
+    },
+    60_000,
+  );
+  assert.ok((seen.run?.total ?? 0) > (seen.run?.done ?? 0), worker.output());
+  const end = await waitFor(
+    'the end of the run',
+    async () => {
+      const view = (await op.call('GET', '/api/schools/live-school/live')).json() as {
+        run: { phase: string; outcome: string | null; runId: string | null } | null;
+      };
+      return view.run?.phase === 'finished' ? view.run : undefined;
+    },
+    60_000,
+  );
+  assert.equal(end.outcome, 'succeeded');
+  assert.ok(end.runId);
 });

@@ -4,10 +4,10 @@ import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretScrubber } from '../observability/secrets.ts';
-import type { LiveBoard } from '../web/live.ts';
 import { mountConsole } from '../web/mount.ts';
 import { fleetSchoolRegistry } from './console-schools.ts';
 import type { FleetDatabase } from './database.ts';
+import { listenLive } from './live.ts';
 import {
   type FleetQueue,
   type FleetStopOptions,
@@ -46,17 +46,6 @@ export interface FleetConsoleOptions {
   readonly fetch?: typeof fetch;
 }
 
-/**
- * A run's live progress is known only to the worker that runs it, on any
- * machine: the fleet's console shows that a school is running (from the
- * runs table), not its phase.
- */
-const NO_LIVE_VIEW: LiveBoard = {
-  get: () => undefined,
-  update: () => undefined,
-  start: () => undefined,
-};
-
 export interface FleetService {
   readonly url: string;
   stop(options?: FleetStopOptions): Promise<void>;
@@ -93,11 +82,13 @@ export async function startFleetService(options: FleetServiceOptions): Promise<F
   const app = Fastify({ logger: false });
   let url = '';
   const consoleOptions = options.console === false ? undefined : (options.console ?? {});
-  if (consoleOptions) {
+  // The workers' progress, wherever they run, for the console's live view.
+  const live = consoleOptions ? listenLive(db, logger) : undefined;
+  if (consoleOptions && live) {
     await mountConsole(app, {
       registry: fleetSchoolRegistry(db, options.keys),
       store: db.store.console(),
-      live: NO_LIVE_VIEW,
+      live: live.board,
       now: () => new Date(),
       async enqueue(school) {
         if (await queue.manualPending(school)) return false;
@@ -142,6 +133,7 @@ export async function startFleetService(options: FleetServiceOptions): Promise<F
     await app.listen({ port: options.port, host: options.host });
   } catch (error) {
     await (worker ? worker.stop({ graceMs: 0 }) : queue.stop({ graceMs: 0 }));
+    await live?.close();
     throw new AppError(
       'serve.listen',
       `Cannot listen on ${options.host}:${options.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
@@ -156,6 +148,7 @@ export async function startFleetService(options: FleetServiceOptions): Promise<F
     async stop(stopOptions = {}) {
       stopping = true;
       await (worker ? worker.stop(stopOptions) : queue.stop(stopOptions));
+      await live?.close();
       await app.close();
     },
   };

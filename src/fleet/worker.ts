@@ -10,7 +10,9 @@ import { createSecretScrubber } from '../observability/secrets.ts';
 import { Slots } from '../queue/in-process/slots.ts';
 import { recordReport, requestRecorder } from '../serve/record.ts';
 import { emptyCounts, type RunReport } from '../sync/report.ts';
+import { liveHooks } from '../web/live.ts';
 import type { FleetDatabase } from './database.ts';
+import { livePublisher } from './live.ts';
 import {
   type FleetJobData,
   type FleetQueue,
@@ -70,6 +72,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   const hosts = new Map<string, Slots>();
   const onRequest = requestRecorder(metrics);
   const queue = await openFleetQueue({ ...options, concurrency });
+  const live = livePublisher(db, logger);
 
   async function handle(job: FleetJobData, signal: AbortSignal): Promise<JobOutcome> {
     const startedAt = performance.now();
@@ -114,18 +117,28 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
     // The school's notices are queued in the fleet's database once the report is stored,
     // and sent once at the end of the run; one that fails waits there for a later try.
     const notifier = notifierFor([config], db.store, { logger, secrets: scrubber.secrets() });
+    // The console of the fleet, wherever it is served, shows the run's progress.
+    live.start(job.school, new Date().toISOString());
+    const hooks = liveHooks((change) => live.update(job.school, change));
     let report: RunReport;
     try {
       report = await runSchool(config, {
         store: db.store,
         signal,
         logger,
-        onRequest,
+        onRequest: (side, event) => {
+          onRequest(side, event);
+          if (side === 'edusign') hooks.onEdusignStatus(event.status);
+        },
+        onPhase: hooks.onPhase,
+        onResult: hooks.onResult,
+        onReadProgress: hooks.onReadProgress,
         notifier,
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.leaseWaitMs === undefined ? {} : { leaseWaitMs: options.leaseWaitMs }),
       });
     } catch (error) {
+      live.update(job.school, { phase: 'finished', outcome: 'failed' });
       if (isAppError(error) && error.code === 'sync.locked') {
         // Another run of this school holds it (a run by hand): that run serves the window.
         logger.warn(
@@ -138,6 +151,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
     } finally {
       slots.release();
     }
+    live.update(job.school, { phase: 'finished', outcome: report.outcome, runId: report.runId });
     recordReport(metrics, report, (performance.now() - startedAt) / 1000);
     // A failed delivery never fails or slows the run's job: it is only logged.
     await notifier?.deliverer
@@ -179,6 +193,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
     async stop(stopOptions = {}) {
       clearInterval(renew);
       await queue.stop(stopOptions);
+      await live.close();
       await db.pool
         .query(`DELETE FROM "${db.schema}".fleet_workers WHERE id = $1`, [id])
         .catch(() => undefined);

@@ -13,7 +13,7 @@ import type { RunQueue } from '../queue/port.ts';
 import { type Clock, storeLastRunAt, systemClock } from '../schedule/scheduler.ts';
 import type { ConsoleStore, Store } from '../store/port.ts';
 import type { RunReport } from '../sync/report.ts';
-import { createLiveBoard } from '../web/live.ts';
+import { createLiveBoard, liveHooks } from '../web/live.ts';
 import { mountConsole } from '../web/mount.ts';
 import { createSchoolRegistry, type SchoolRegistry } from '../web/schools.ts';
 import { type SchoolHealth, schoolHealth } from './health.ts';
@@ -205,9 +205,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const { config } = found;
     const startedAt = performance.now();
     if (live.get(school)?.phase !== 'queued') live.start(school, clock.now().toISOString());
-    let rateLimitWaits = 0;
-    let done = 0;
-    let failed = 0;
+    const hooks = liveHooks((change) => live.update(school, change));
     let report: RunReport;
     try {
       report = await run(config, {
@@ -219,20 +217,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         notifier: notifiers.of(school),
         onRequest: (side, event) => {
           onRequest(side, event);
-          if (side === 'edusign' && event.status === 429)
-            live.update(school, { rateLimitWaits: ++rateLimitWaits });
+          if (side === 'edusign') hooks.onEdusignStatus(event.status);
         },
-        onPhase: (phase, detail) =>
-          live.update(school, {
-            phase,
-            ...(detail.total === undefined ? {} : { total: detail.total }),
-          }),
-        onResult: (result) => {
-          if (result.status === 'failed') failed += 1;
-          else done += 1;
-          live.update(school, { done, failed });
-        },
-        onReadProgress: (progress) => live.update(school, { rowsRead: progress.rows }),
+        onPhase: hooks.onPhase,
+        onResult: hooks.onResult,
+        onReadProgress: hooks.onReadProgress,
       });
       live.update(school, { phase: 'finished', outcome: report.outcome, runId: report.runId });
     } catch (error) {

@@ -49,3 +49,39 @@ export function createLiveBoard(): LiveBoard {
     },
   };
 }
+
+/** The hooks of `runSchool` that feed a live view. */
+export interface LiveHooks {
+  readonly onPhase: (
+    phase: Exclude<LivePhase, 'queued' | 'finished'>,
+    detail: { total?: number },
+  ) => void;
+  readonly onResult: (result: { status: string }) => void;
+  readonly onReadProgress: (progress: { rows: number }) => void;
+  /** An Edusign answer: a 429 is a wait. */
+  readonly onEdusignStatus: (status: number | 'error') => void;
+}
+
+/**
+ * A run's hooks turned into changes of its live view, counted here: the
+ * same for `serve`'s own runs and for a fleet worker's, which publishes them
+ * to the console (src/fleet/live.ts).
+ */
+export function liveHooks(update: (change: Partial<LiveRun>) => void): LiveHooks {
+  let rateLimitWaits = 0;
+  let done = 0;
+  let failed = 0;
+  return {
+    onPhase: (phase, detail) =>
+      update({ phase, ...(detail.total === undefined ? {} : { total: detail.total }) }),
+    onResult: (result) => {
+      if (result.status === 'failed') failed += 1;
+      else done += 1;
+      update({ done, failed });
+    },
+    onReadProgress: (progress) => update({ rowsRead: progress.rows }),
+    onEdusignStatus: (status) => {
+      if (status === 429) update({ rateLimitWaits: ++rateLimitWaits });
+    },
+  };
+}
