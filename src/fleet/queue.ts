@@ -5,6 +5,7 @@ import type { JobHandler, RunJob, RunQueue, StopOptions } from '../queue/port.ts
 import { nextRun } from '../schedule/next-run.ts';
 import { occurrencesAround, type WindowOccurrence } from '../schedule/windows.ts';
 import type { FleetDatabase } from './database.ts';
+import { type OutageLog, outageLog } from './outage.ts';
 
 /**
  * The queue port on PostgreSQL (pg-boss), shared by every process of a
@@ -90,6 +91,8 @@ export interface FleetStopOptions extends StopOptions {
 
 export interface FleetQueue extends RunQueue {
   stop(options?: FleetStopOptions): Promise<void>;
+  /** Where this process's database errors are told, once per outage. */
+  readonly outage: OutageLog;
   /** As the port's, the handler's outcome kept as the job's output. */
   start(handler: FleetJobHandler | JobHandler): void;
   readonly boss: PgBoss;
@@ -119,15 +122,15 @@ export async function openFleetQueue(options: FleetQueueOptions): Promise<FleetQ
     // The schedule is ours (nextRun); pg-boss's cron is not used.
     schedule: false,
   });
-  boss.on('error', (error: Error) =>
-    options.logger.warn({ err: error.message }, 'queue: database error (pg-boss retries)'),
-  );
+  // pg-boss retries on its own; each of its loops fails at every try while the database is away.
+  const outage = outageLog(options.logger);
+  boss.on('error', (error: Error) => outage.failed('queue', error));
   await boss.start();
   await ensureQueue(boss, {
     heartbeatSeconds,
     retryDelay: options.retryDelaySeconds ?? 5,
   });
-  return fleetQueue(boss, options);
+  return fleetQueue(boss, options, outage);
 }
 
 async function ensureQueue(
@@ -153,7 +156,7 @@ async function ensureQueue(
   }
 }
 
-function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
+function fleetQueue(boss: PgBoss, options: FleetQueueOptions, outage: OutageLog): FleetQueue {
   const { db, logger } = options;
   const now = options.now ?? (() => new Date());
   const tickMs = options.tickMs ?? 30_000;
@@ -241,8 +244,9 @@ function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
     if (stopping) return;
     produce()
       .then(() => depth())
-      .catch((error: Error) =>
-        logger.warn({ err: error.message }, 'schedule: cannot reach the database; trying again'),
+      .then(
+        () => outage.ok(),
+        (error: Error) => outage.failed('schedule', error),
       )
       .finally(() => {
         if (!stopping) ticker = setTimeout(tick, tickMs);
@@ -266,6 +270,7 @@ function fleetQueue(boss: PgBoss, options: FleetQueueOptions): FleetQueue {
 
   return {
     boss,
+    outage,
     produce,
     start(jobHandler: FleetJobHandler | JobHandler) {
       if (handler !== undefined) return;

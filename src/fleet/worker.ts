@@ -179,8 +179,9 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   };
   await presence();
   const renew = setInterval(() => {
-    presence().catch((error: Error) =>
-      logger.warn({ err: error.message }, 'worker: the database cannot be reached; retrying'),
+    presence().then(
+      () => queue.outage.ok(),
+      (error: Error) => queue.outage.failed('presence', error),
     );
   }, PRESENCE_MS);
   renew.unref();
