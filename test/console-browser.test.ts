@@ -220,5 +220,12 @@ describe('console in a browser', () => {
     // The report's problem sentences too, with their Auriga ids.
     await page.locator('#problems li', { hasText: 'n’a pas d’e-mail' }).first().waitFor();
     await shot('10-french');
+    // Why a run failed, and what to change, in French; the report's English beside it.
+    await page.goto(`${h.url}/schools/south`);
+    const failure = page.getByRole('alert');
+    await failure.getByText('Edusign refuse le jeton d’API.').waitFor();
+    await failure.getByText(/Copiez à nouveau le jeton d’API/).waitFor();
+    await failure.getByText('Le texte du rapport (en anglais)').waitFor();
+    await shot('11-french-failure');
   });
 });

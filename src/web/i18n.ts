@@ -1,3 +1,4 @@
+import { FAILURES_FR, type FailureSentence } from '../errors/sentences-fr.ts';
 /**
  * The console's words in English and French. A page asks `t(key)`; the
  * language is the `lang` cookie (the header's switch), else the browser's
@@ -66,6 +67,7 @@ const en = {
   'school.runs': 'Last runs',
   'school.chart': 'Writes and problems per run, oldest on the left',
   'school.writes': 'writes',
+  'school.chartProblems': 'problems',
   'school.problems': 'Open problems',
   'school.noProblems': 'No open problem in the last run.',
   'school.notices': 'Notifications sent',
@@ -251,6 +253,7 @@ const fr: Record<Key, string> = {
   'school.runs': 'Dernières exécutions',
   'school.chart': 'Écritures et problèmes par exécution, la plus ancienne à gauche',
   'school.writes': 'écritures',
+  'school.chartProblems': 'problèmes',
   'school.problems': 'Problèmes ouverts',
   'school.noProblems': 'Aucun problème ouvert lors de la dernière exécution.',
   'school.notices': 'Notifications envoyées',
@@ -407,6 +410,12 @@ const PROBLEMS_FR: Readonly<Record<string, string>> = {
     'Le groupe {id} n’est pas dans le favori Groupes : ajoutez-le (ou vérifiez groupsQueryId) ; les feuilles sont synchronisées sans lui.',
   'group.missing_label': 'Le groupe {id} n’a pas de libellé : ajoutez-le dans Auriga.',
 };
+
+/** Why a run failed, in the page's language, or null when the report's own is the only one. */
+export function failureSentence(lang: Lang, code: string): FailureSentence | null {
+  if (lang === 'en') return null;
+  return FAILURES_FR[code] ?? null;
+}
 
 /** A problem's sentence in the page's language, or null when the report's own is the only one. */
 export function problemSentence(

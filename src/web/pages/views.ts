@@ -4,7 +4,7 @@ import type { Explanation } from '../../explain/explain.ts';
 import type { AuditEntry, RunRecord } from '../../store/port.ts';
 import type { RunReport } from '../../sync/report.ts';
 import type { HeldDeletion, HeldView, RunSummary, SchoolSummary } from '../console.ts';
-import { type Key, problemSentence } from '../i18n.ts';
+import { failureSentence, type Key, problemSentence } from '../i18n.ts';
 import type { LiveRun } from '../live.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout, type PageContext } from './layout.ts';
@@ -32,6 +32,17 @@ const problemItem = (ctx: PageContext, p: RunReport['problems'][number]) => {
       ? p.message
       : html`${translated} <details><summary>${ctx.t('problem.original')}</summary>${p.message}</details>`
   }</li>`;
+};
+/** Why a run failed and what to change: in the page's language, the report's own words beside it. */
+const failureText = (
+  ctx: PageContext,
+  error: { code: string; message: string; hint?: string | undefined },
+) => {
+  const translated = failureSentence(ctx.lang, error.code);
+  const english = html`[${error.code}] ${error.message}${error.hint ? html`<br>${ctx.t('check.fix')}: ${error.hint}` : null}`;
+  return translated === null
+    ? html`<p>${english}</p>`
+    : html`<p>${translated.message}</p>${translated.fix ? html`<p>${ctx.t('check.fix')} : ${translated.fix}</p>` : null}<details><summary>${ctx.t('problem.original')}</summary><p>${english}</p></details>`;
 };
 const seconds = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(1)} s`);
 
@@ -157,7 +168,7 @@ function chart(ctx: PageContext, runs: readonly RunSummary[]): Html {
     const ph = Math.round((r.problems / max) * h);
     return html`<rect x="${i * w * 2 + 2}" y="${h - wh}" width="${w - 2}" height="${wh}" class="bar-writes"><title>${r.writes} ${ctx.t('school.writes')}</title></rect><rect x="${i * w * 2 + w}" y="${h - ph}" width="${w - 2}" height="${ph}" class="bar-problems"><title>${r.problems} ${ctx.t('run.problems')}</title></rect>`;
   });
-  return html`<figure><svg role="img" aria-label="${ctx.t('school.chart')}" width="${real.length * w * 2 + 4}" height="${h + 2}" viewBox="0 0 ${real.length * w * 2 + 4} ${h + 2}">${bars}</svg><figcaption>${ctx.t('school.chart')}: <span class="key-writes">■</span> ${ctx.t('school.writes')}, <span class="key-problems">■</span> ${ctx.t('run.problems')}</figcaption></figure>`;
+  return html`<figure><svg role="img" aria-label="${ctx.t('school.chart')}" width="${real.length * w * 2 + 4}" height="${h + 2}" viewBox="0 0 ${real.length * w * 2 + 4} ${h + 2}">${bars}</svg><figcaption>${ctx.t('school.chart')}: <span class="key-writes">■</span> ${ctx.t('school.writes')}, <span class="key-problems">■</span> ${ctx.t('school.chartProblems')}</figcaption></figure>`;
 }
 
 export function liveBlock(ctx: PageContext, school: string, running: boolean, run: LiveRun | null) {
@@ -200,7 +211,7 @@ export function schoolPage(
     html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
 ${
   failure
-    ? html`<div class="error" role="alert" id="failure"><p><strong>${t('school.failure')}</strong> [${failure.code}] ${failure.message}</p>${failure.hint ? html`<p>${t('check.fix')}: ${failure.hint}</p>` : null}</div>`
+    ? html`<div class="error" role="alert" id="failure"><p><strong>${t('school.failure')}</strong></p>${failureText(ctx, failure)}</div>`
     : null
 }
 ${school.unusable ? html`<div class="error" role="alert" id="unusable"><p><strong>${t('school.unusable')}</strong> ${school.unusable}</p></div>` : null}
@@ -289,7 +300,7 @@ function reportBody(ctx: PageContext, report: RunReport): Html {
   return html`<h2>${t('run.counts')}</h2>
 <table><thead><tr><th scope="col"></th>${cols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
 <tbody>${kinds.map((k) => html`<tr><th scope="row">${k}</th>${cols.map((c) => html`<td>${report.counts[k][c]}</td>`)}</tr>`)}</tbody></table>
-${report.error ? html`<p class="error" role="alert">[${report.error.code}] ${report.error.message}${report.error.hint ? html`<br>${t('check.fix')}: ${report.error.hint}` : null}</p>` : null}
+${report.error ? html`<div class="error" role="alert">${failureText(ctx, report.error)}</div>` : null}
 ${report.guard?.triggered && report.guard.reason ? html`<p class="warning">${report.guard.reason}</p>` : null}
 ${report.failures.length > 0 ? html`<h2>${t('run.failures')} (${report.failures.length})</h2><ul>${report.failures.slice(0, 200).map((f) => html`<li>${f.message}</li>`)}</ul>` : null}
 ${report.held.length > 0 ? html`<h2>${t('run.heldItems')} (${report.held.length})</h2><ul>${report.held.slice(0, 200).map((f) => html`<li><span class="auriga-id">${f.aurigaId}</span> ${f.message}</li>`)}</ul>` : null}
