@@ -411,6 +411,27 @@ const PROBLEMS_FR: Readonly<Record<string, string>> = {
   'group.missing_label': 'Le groupe {id} n’a pas de libellé : ajoutez-le dans Auriga.',
 };
 
+/** The doctor's steps (src/doctor/steps.ts), named in French. */
+const STEP_TITLES_FR: Readonly<Record<string, string>> = {
+  configuration: 'Réglages valides',
+  'keycloak.reachable': 'Keycloak joignable',
+  'keycloak.realm': 'Le realm existe',
+  'keycloak.client': 'Client accepté, connexion par mot de passe autorisée',
+  'keycloak.user': 'Identifiant et mot de passe acceptés',
+  'auriga.api': 'API d’Auriga joignable avec le jeton',
+  'auriga.favorite.interventions': 'Favori Interventions trouvé, avec ses colonnes',
+  'auriga.favorite.groups': 'Favori Groupes trouvé, avec ses colonnes',
+  'auriga.rows': 'Un échantillon de lignes lu',
+  'edusign.token': 'Jeton Edusign valide',
+  'edusign.absence_motives': 'Motifs d’absence présents sur Edusign',
+  store: 'Base ouverte, schéma à jour, écriture possible',
+};
+
+/** A doctor step's title in the page's language. */
+export function stepTitle(lang: Lang, id: string, title: string): string {
+  return lang === 'fr' ? (STEP_TITLES_FR[id] ?? title) : title;
+}
+
 /** Why a run failed, in the page's language, or null when the report's own is the only one. */
 export function failureSentence(lang: Lang, code: string): FailureSentence | null {
   if (lang === 'en') return null;

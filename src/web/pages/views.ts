@@ -4,7 +4,7 @@ import type { Explanation } from '../../explain/explain.ts';
 import type { AuditEntry, RunRecord } from '../../store/port.ts';
 import type { RunReport } from '../../sync/report.ts';
 import type { HeldDeletion, HeldView, RunSummary, SchoolSummary } from '../console.ts';
-import { failureSentence, type Key, problemSentence } from '../i18n.ts';
+import { failureSentence, type Key, problemSentence, stepTitle } from '../i18n.ts';
 import type { LiveRun } from '../live.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout, type PageContext } from './layout.ts';
@@ -570,12 +570,21 @@ ${input.steps ? checkList(ctx, input.steps) : null}`,
   );
 }
 
-function checkList(ctx: PageContext, steps: readonly DoctorStep[]) {
+/** What a step found and, failed, what to change: in French by its code where known, the doctor's English beside it. */
+function stepText(ctx: PageContext, s: DoctorStep) {
+  const { t } = ctx;
+  const english = html`${s.detail}${s.fix ? html`<br><span class="fix">${t('check.fix')}: ${s.fix}</span>` : null}`;
+  const translated = s.status === 'failed' && s.code ? failureSentence(ctx.lang, s.code) : null;
+  if (translated === null) return english;
+  return html`${translated.message}${translated.fix ? html`<br><span class="fix">${t('check.fix')} : ${translated.fix}</span>` : null}<details><summary>${t('problem.original')}</summary>${english}</details>`;
+}
+
+export function checkList(ctx: PageContext, steps: readonly DoctorStep[]) {
   const { t } = ctx;
   return html`<section aria-labelledby="check-title"><h2 id="check-title">${t('check.title')}</h2>
 <ol class="steps">${steps.map(
     (s) =>
-      html`<li class="step step-${s.status}" data-step="${s.id}"><strong>${s.title}</strong>: <span class="badge state-${s.status === 'passed' ? 'healthy' : s.status === 'failed' ? 'failed' : 'never_run'}">${t(`check.${s.status}` as Key)}</span><br>${s.detail}${s.fix ? html`<br><span class="fix">${t('check.fix')}: ${s.fix}</span>` : null}</li>`,
+      html`<li class="step step-${s.status}" data-step="${s.id}"><strong>${stepTitle(ctx.lang, s.id, s.title)}</strong>: <span class="badge state-${s.status === 'passed' ? 'healthy' : s.status === 'failed' ? 'failed' : 'never_run'}">${t(`check.${s.status}` as Key)}</span><br>${stepText(ctx, s)}</li>`,
   )}</ol></section>`;
 }
 
