@@ -64,6 +64,33 @@ for (const [name, open] of backends) {
       await store.close();
     });
 
+    test('failed sign-ins: counted since an instant, per key, cleared, pruned after a day', async () => {
+      const store = await open();
+      const c = store.console();
+      await c.addSignInFailure('account:ana@school.fr', '2026-01-01T10:00:00.000Z');
+      await c.addSignInFailure('account:ana@school.fr', '2026-01-02T10:00:00.000Z');
+      await c.addSignInFailure('account:ana@school.fr', '2026-01-02T10:05:00.000Z');
+      await c.addSignInFailure('address:10.0.0.1', '2026-01-02T10:05:00.000Z');
+      assert.deepEqual(
+        await c.signInFailures('account:ana@school.fr', '2026-01-02T10:00:00.000Z'),
+        ['2026-01-02T10:05:00.000Z'],
+      );
+      assert.deepEqual(
+        await c.signInFailures('account:ana@school.fr', '2000-01-01T00:00:00.000Z'),
+        ['2026-01-02T10:00:00.000Z', '2026-01-02T10:05:00.000Z'],
+        'the failure of the day before was pruned',
+      );
+      await c.clearSignInFailures('account:ana@school.fr');
+      assert.deepEqual(
+        await c.signInFailures('account:ana@school.fr', '2000-01-01T00:00:00.000Z'),
+        [],
+      );
+      assert.equal(
+        (await c.signInFailures('address:10.0.0.1', '2000-01-01T00:00:00.000Z')).length,
+        1,
+      );
+    });
+
     test('a sign-in link serves once and not after it expires', async () => {
       const store = await open();
       const c = store.console();

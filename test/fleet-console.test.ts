@@ -245,3 +245,33 @@ test('the live view shows a run in progress on a worker process of its own, then
   assert.equal(end.outcome, 'succeeded');
   assert.ok(end.runId);
 });
+
+test('failed sign-ins count across every serve of the fleet: the sixth, on another process, is refused', async (t) => {
+  const { db, service } = await fleetWithConsole(t, 0);
+  const second = await startFleetService({
+    db,
+    keys,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics({ processMetrics: false }),
+    scrubber: createSecretScrubber({}),
+    port: 0,
+    host: '127.0.0.1',
+    workers: 0,
+  });
+  t.after(() => second.stop({ graceMs: 0 }));
+  const signIn = (url: string, password: string) =>
+    fetch(`${url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'op@example.org', password }),
+    }).then((r) => r.status);
+  // Five wrong passwords spread over the two processes.
+  for (const url of [service.url, second.url, service.url, second.url, service.url])
+    assert.equal(await signIn(url, 'wrong password'), 401);
+  assert.equal(
+    await signIn(second.url, 'wrong password'),
+    429,
+    'the other process counts them too',
+  );
+  assert.equal(await signIn(second.url, PASSWORD), 429, 'even the right password waits');
+});

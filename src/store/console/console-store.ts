@@ -56,6 +56,28 @@ export function createConsoleStore(db: SqlRunner, table: (name: string) => strin
   const t = table;
   const one = async (sql: string, params: readonly SqlValue[]) => (await db.all(sql, params))[0];
   return {
+    async addSignInFailure(key, at) {
+      await db.run(`INSERT INTO ${t('console_sign_in_failures')} (key, at) VALUES (?, ?)`, [
+        key,
+        at,
+      ]);
+      // A day is far past any throttle window: older rows are of no use.
+      const dayBefore = new Date(Date.parse(at) - 24 * 3600_000).toISOString();
+      await db.run(`DELETE FROM ${t('console_sign_in_failures')} WHERE key = ? AND at < ?`, [
+        key,
+        dayBefore,
+      ]);
+    },
+    async signInFailures(key, since) {
+      const rows = await db.all(
+        `SELECT at FROM ${t('console_sign_in_failures')} WHERE key = ? AND at > ? ORDER BY at`,
+        [key, since],
+      );
+      return rows.map((row) => row.at as string);
+    },
+    async clearSignInFailures(key) {
+      await db.run(`DELETE FROM ${t('console_sign_in_failures')} WHERE key = ?`, [key]);
+    },
     async addAccount(account) {
       await db.run(
         `INSERT INTO ${t('console_accounts')} (${ACCOUNT}) VALUES (?, ?, ?, ?, NULL, ?)`,

@@ -58,6 +58,11 @@ export interface ManagedSchool {
 }
 
 export interface ConsoleStore {
+  /** A failed sign-in under `key` (an email, an address): every process serving the console counts it. */
+  addSignInFailure(key: string, at: string): Promise<void>;
+  /** The instants of `key`'s failed sign-ins since `since`, oldest first. */
+  signInFailures(key: string, since: string): Promise<string[]>;
+  clearSignInFailures(key: string): Promise<void>;
   /** Refused with `store.conflict` when the email is taken. */
   addAccount(account: Omit<Account, 'passwordHash'>): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;

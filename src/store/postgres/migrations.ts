@@ -224,6 +224,19 @@ export function postgresMigrations(q: string): readonly Migration[] {
         );
       `,
     },
+    {
+      version: 5,
+      name: 'console: failed sign-ins, shared by every process serving the console',
+      sql: `
+        -- One row per failed sign-in, keyed by account email or client address
+        -- (src/web/auth/throttle.ts); rows older than a day are pruned.
+        CREATE TABLE ${q}.console_sign_in_failures (
+          key text COLLATE "C" NOT NULL,
+          at text NOT NULL
+        );
+        CREATE INDEX console_sign_in_failures_by_key ON ${q}.console_sign_in_failures (key, at);
+      `,
+    },
   ]);
 }
 

@@ -170,6 +170,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       ) STRICT;
     `,
   },
+  // Version 4 is the fleet's (PostgreSQL only); the numbers name the same step in both stores.
+  {
+    version: 5,
+    name: 'console: failed sign-ins, shared by every process serving the console',
+    sql: `
+      CREATE TABLE console_sign_in_failures (
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX console_sign_in_failures_by_key ON console_sign_in_failures (key, at);
+    `,
+  },
 ]);
 
 /**

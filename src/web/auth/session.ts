@@ -68,8 +68,8 @@ export function createAuth(deps: {
 }): Auth {
   const { store } = deps;
   const now = () => deps.now().toISOString();
-  const perAccount = createThrottle(PER_ACCOUNT, () => deps.now().getTime());
-  const perAddress = createThrottle(PER_ADDRESS, () => deps.now().getTime());
+  const perAccount = createThrottle(PER_ACCOUNT, store, 'account', () => deps.now().getTime());
+  const perAddress = createThrottle(PER_ADDRESS, store, 'address', () => deps.now().getTime());
 
   async function startSession(request: FastifyRequest, reply: FastifyReply, accountId: string) {
     const id = newToken();
@@ -137,19 +137,19 @@ export function createAuth(deps: {
       const accountKey = email.trim().toLowerCase();
       const addressKey = request.ip;
       const wait = Math.max(
-        perAccount.retryAfterMs(accountKey),
-        perAddress.retryAfterMs(addressKey),
+        await perAccount.retryAfterMs(accountKey),
+        await perAddress.retryAfterMs(addressKey),
       );
       if (wait > 0) return { ok: false, retryAfterMs: wait };
       const account = await store.findAccountByEmail(accountKey);
       // verifyPassword spends the same time on an unknown account.
       const ok = await verifyPassword(password, account?.passwordHash ?? null);
       if (!ok || !account) {
-        perAccount.fail(accountKey);
-        perAddress.fail(addressKey);
+        await perAccount.fail(accountKey);
+        await perAddress.fail(addressKey);
         return { ok: false, retryAfterMs: 0 };
       }
-      perAccount.succeed(accountKey);
+      await perAccount.succeed(accountKey);
       return { ok: true, csrf: await startSession(request, reply, account.id) };
     },
 

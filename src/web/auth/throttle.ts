@@ -1,9 +1,11 @@
+import type { ConsoleStore } from '../../store/port.ts';
+
 /**
  * Failed sign-ins, counted per key (an account's email, a client address)
  * over a sliding window: past `limit` failures a key is refused until the
- * oldest failure leaves the window. Pure apart from the clock handed in.
- * In memory: one process serves the console, and a restart forgets at most
- * a quarter of an hour of failures.
+ * oldest failure leaves the window. The failures live in the console's
+ * store, so every process serving one console (a fleet's several `serve`)
+ * counts them together: an attacker gains nothing by spreading guesses.
  */
 export interface ThrottleRule {
   readonly limit: number;
@@ -17,31 +19,40 @@ export const PER_ADDRESS: ThrottleRule = Object.freeze({ limit: 20, windowMs: 15
 
 export interface Throttle {
   /** Milliseconds to wait before trying again, 0 when allowed. */
-  retryAfterMs(key: string): number;
-  fail(key: string): void;
-  succeed(key: string): void;
+  retryAfterMs(key: string): Promise<number>;
+  fail(key: string): Promise<void>;
+  succeed(key: string): Promise<void>;
 }
 
-export function createThrottle(rule: ThrottleRule, now: () => number = Date.now): Throttle {
-  const failures = new Map<string, number[]>();
-  const recent = (key: string) => {
-    const since = now() - rule.windowMs;
-    const kept = (failures.get(key) ?? []).filter((at) => at > since);
-    if (kept.length === 0) failures.delete(key);
-    else failures.set(key, kept);
-    return kept;
-  };
+export type FailureLog = Pick<
+  ConsoleStore,
+  'addSignInFailure' | 'signInFailures' | 'clearSignInFailures'
+>;
+
+/** `prefix` keeps the rules' keys apart in the one table (an email is not an address). */
+export function createThrottle(
+  rule: ThrottleRule,
+  log: FailureLog,
+  prefix: string,
+  now: () => number = Date.now,
+): Throttle {
+  const keyOf = (key: string) => `${prefix}:${key}`;
   return {
-    retryAfterMs(key) {
-      const kept = recent(key);
-      if (kept.length < rule.limit) return 0;
-      return (kept[kept.length - rule.limit] ?? now()) + rule.windowMs - now();
+    async retryAfterMs(key) {
+      const at = now();
+      const recent = await log.signInFailures(
+        keyOf(key),
+        new Date(at - rule.windowMs).toISOString(),
+      );
+      if (recent.length < rule.limit) return 0;
+      const oldestCounted = Date.parse(recent[recent.length - rule.limit] ?? '') || at;
+      return Math.max(0, oldestCounted + rule.windowMs - at);
     },
-    fail(key) {
-      failures.set(key, [...recent(key), now()]);
+    async fail(key) {
+      await log.addSignInFailure(keyOf(key), new Date(now()).toISOString());
     },
-    succeed(key) {
-      failures.delete(key);
+    async succeed(key) {
+      await log.clearSignInFailures(keyOf(key));
     },
   };
 }
