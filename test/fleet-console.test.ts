@@ -220,6 +220,7 @@ test('the live view shows a run in progress on a worker process of its own, then
   });
   const worker = startWorker(t, url);
   assert.equal((await op.call('POST', '/api/schools/live-school/run')).status, 202);
+  let last: unknown;
   const seen = await waitFor(
     'the run in progress, as the worker publishes it',
     async () => {
@@ -227,10 +228,15 @@ test('the live view shows a run in progress on a worker process of its own, then
         running: boolean;
         run: { phase: string; done: number; total: number | null } | null;
       };
+      last = view;
       return view.running && view.run?.phase === 'write' && view.run.done > 0 ? view : undefined;
     },
     60_000,
-  );
+  ).catch((error: Error) => {
+    throw new Error(
+      `${error.message}; last seen ${JSON.stringify(last)}\n--- worker\n${worker.output()}`,
+    );
+  });
   assert.ok((seen.run?.total ?? 0) > (seen.run?.done ?? 0), worker.output());
   const end = await waitFor(
     'the end of the run',

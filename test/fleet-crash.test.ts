@@ -81,11 +81,23 @@ describe('workers killed or stopped mid-run', () => {
     );
     assert.ok(finished);
     assertNoDuplicate(account);
-    const { rows } = await db.pool.query(
-      `SELECT state, retry_count FROM ${QUEUE_SCHEMA}.job WHERE name = $1`,
-      [RUN_QUEUE],
+    // The run is stored before its job is marked done: that takes the worker a moment more.
+    const jobs = async () =>
+      (
+        await db.pool.query(`SELECT state, retry_count FROM ${QUEUE_SCHEMA}.job WHERE name = $1`, [
+          RUN_QUEUE,
+        ])
+      ).rows;
+    await waitFor(
+      'the job completed',
+      async () => (await jobs()).every((row) => row.state === 'completed'),
+      15_000,
+    ).catch(() => undefined);
+    assert.deepEqual(
+      await jobs(),
+      [{ state: 'completed', retry_count: 1 }],
+      'the same job, retried once',
     );
-    assert.deepEqual(rows, [{ state: 'completed', retry_count: 1 }], 'the same job, retried once');
   });
 
   test('SIGTERM mid-run: the run is recorded interrupted, its job goes back to the queue and is finished later', async (t) => {
