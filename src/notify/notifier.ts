@@ -6,7 +6,7 @@ import { type Channel, type ChannelOptions, channelsOf, type SendResult } from '
 import { type NotificationSettings, secretsOf } from './config.ts';
 import { type DecidePolicy, decide, readState } from './decide.ts';
 import { Deliverer, type DelivererLogger, type DeliveryPolicy } from './delivery/deliverer.ts';
-import type { DeliveryRow, DeliveryStore } from './delivery/port.ts';
+import { type DeliveryRow, type DeliveryStore, OPERATOR } from './delivery/port.ts';
 import { consolePaths, type Notice } from './notice.ts';
 
 /**
@@ -15,11 +15,8 @@ import { consolePaths, type Notice } from './notice.ts';
  * `notifyTest` for `auriga-edusign notify test`.
  */
 
-/**
- * The owner of the operator's channels. School names start with a letter
- * or digit (config/schema.ts), so this one cannot be a school's.
- */
-export const OPERATOR = '@operator';
+/** The owner of the operator's channels (defined beside the queue, whose scopes name it). */
+export { OPERATOR } from './delivery/port.ts';
 
 export interface NotifierOptions {
   readonly store: DeliveryStore;
