@@ -5,7 +5,8 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { collectSecrets, redactSecrets } from '../observability/secrets.ts';
+import { scrubberFor } from '../config/scrubber.ts';
+import { redactSecrets } from '../observability/secrets.ts';
 import { registerApi } from './api/routes.ts';
 import { createAuth } from './auth/session.ts';
 import { type ConsoleDeps, createConsole } from './console.ts';
@@ -78,8 +79,9 @@ export async function mountConsole(app: FastifyInstance, options: MountOptions) 
     if (typeof payload !== 'string') return payload;
     const type = String(reply.getHeader('content-type') ?? '');
     if (!/json|html|csv|text/.test(type)) return payload;
+    // scrubberFor: the webhook secrets too (their key, `secret`, is not one collectSecrets knows).
     const secrets = (await options.registry.list().catch(() => [])).flatMap((s) =>
-      collectSecrets(s.config),
+      scrubberFor([s.config]).secrets(),
     );
     return redactSecrets(payload, secrets);
   });

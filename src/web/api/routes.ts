@@ -39,11 +39,18 @@ const ids = {
 const settingsBody = {
   type: 'object',
   description:
-    'Sections of the configuration (auriga, edusign, options), as in a configuration file. A secret left out or empty keeps its value.',
+    'Sections of the configuration (auriga, edusign, options, notifications), as in a configuration file. A secret left out or empty keeps its value; secrets are typed in, never `{ env }` or `{ file }`.',
   properties: {
     auriga: { type: 'object', additionalProperties: true },
     edusign: { type: 'object', additionalProperties: true },
     options: { type: 'object', additionalProperties: true },
+    notifications: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: true,
+      description:
+        'consoleUrl, email { smtp { host, port, starttls, user, password }, from, to }, webhooks [{ url, secret }]: each key given replaces the stored one, a webhook left out of the list is removed. The SMTP password left empty keeps the stored one; a webhook secret left empty keeps the secret of the stored webhook with the same URL (a new URL needs its secret). null: no notifications.',
+    },
   },
   additionalProperties: false,
 } as const;
