@@ -24,6 +24,7 @@ describe('console API', () => {
     ['GET', '/live'],
     ['GET', '/runs'],
     ['GET', '/notifications'],
+    ['POST', '/notifications/test'],
     ['GET', '/runs/RUN'],
     ['GET', '/runs/RUN/outcomes.csv'],
     ['GET', '/problems'],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { verifySignature } from '../src/notify/signature.ts';
 import { apiSession, type Harness, startHarness } from './helpers/console-harness.ts';
 import {
   type HookReceiver,
@@ -194,5 +195,49 @@ describe('console: notification settings', () => {
       ),
     );
     noSecretIn(JSON.stringify(audit));
+  });
+
+  test('the test notice goes to the channels saved in the console, signed with the saved secret', async () => {
+    const op = await apiSession(h.url, 'op@example.org');
+    const answer = await op.call('POST', '/api/schools/bell/notifications/test');
+    assert.equal(answer.status, 200, answer.text);
+    noSecretIn(answer.text);
+    const results = answer.json().results as Array<{ channel: string; ok: boolean }>;
+    assert.deepEqual(
+      results.map((r) => [r.channel, r.ok]),
+      [
+        ['email', true],
+        ['webhook', true],
+      ],
+      answer.text,
+    );
+    assert.equal(hook.requests.length, 1);
+    const [request] = hook.requests;
+    assert.equal(request?.url, '/edusign/a');
+    const body = JSON.parse(request?.body ?? '{}') as { event: string; school: string };
+    assert.deepEqual([body.event, body.school], ['test', 'bell']);
+    const verdict = verifySignature({
+      header: request?.headers['x-auriga-edusign-signature'],
+      body: Buffer.from(request?.body ?? ''),
+      secret: SECRET_A,
+      now: new Date(),
+    });
+    assert.ok(verdict.ok, 'signed with the secret saved in the console');
+    assert.equal(smtp.mails.length, 1);
+    assert.equal(smtp.mails[0]?.user, 'sync', 'logged in with the saved password, over TLS');
+    assert.deepEqual(smtp.mails[0]?.to, ['scolarite@bell.example', 'direction@bell.example']);
+
+    // A viewer may not send one; another school's admin gets the 404 of a missing school.
+    const viewer = await apiSession(h.url, 'bell-viewer@example.org');
+    assert.equal((await viewer.call('POST', '/api/schools/bell/notifications/test')).status, 403);
+    const other = await apiSession(h.url, 'north-admin@example.org');
+    const theirs = await other.call('POST', '/api/schools/bell/notifications/test');
+    const missing = await other.call('POST', '/api/schools/nowhere/notifications/test');
+    assert.equal(theirs.status, 404);
+    assert.equal(theirs.text, missing.text);
+    // A school with no channel says so.
+    const none = await other.call('POST', '/api/schools/north/notifications/test');
+    assert.equal(none.status, 409, none.text);
+    assert.equal(hook.requests.length, 1, 'nothing more was sent');
   });
 });

@@ -12,6 +12,7 @@ import { createAuth } from './auth/session.ts';
 import { type ConsoleDeps, createConsole } from './console.ts';
 import { WebError } from './errors.ts';
 import { registerPages } from './pages/routes.ts';
+import { createTestNotice } from './test-notice.ts';
 
 /**
  * The console on the service's fastify: the JSON API under /api, its OpenAPI
@@ -107,7 +108,8 @@ export async function mountConsole(app: FastifyInstance, options: MountOptions) 
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  registerApi(app, { console: c, auth });
-  registerPages(app, { console: c, auth, store: options.store });
+  const testNotice = createTestNotice(options);
+  registerApi(app, { console: c, auth, testNotice });
+  registerPages(app, { console: c, auth, store: options.store, testNotice });
   return c;
 }

@@ -4,6 +4,7 @@ import type { RunReport } from '../../sync/report.ts';
 import type { Auth, Authenticated } from '../auth/session.ts';
 import type { Console } from '../console.ts';
 import { WebError } from '../errors.ts';
+import type { SendTestNotice } from '../test-notice.ts';
 import { outcomesCsv } from './csv.ts';
 
 /**
@@ -74,7 +75,10 @@ type Req = FastifyRequest<{
   Querystring: { q?: string };
 }>;
 
-export function registerApi(app: FastifyInstance, deps: { console: Console; auth: Auth }): void {
+export function registerApi(
+  app: FastifyInstance,
+  deps: { console: Console; auth: Auth; testNotice: SendTestNotice },
+): void {
   const { console: c, auth } = deps;
 
   /** Who asks, or 401; and for a change, the CSRF token, or 403. */
@@ -229,6 +233,17 @@ export function registerApi(app: FastifyInstance, deps: { console: Console; auth
       summary: "The school's notices, each delivery and every attempt (never a secret).",
     },
     async (r, _p, p) => c.notifications(p, r.params.school),
+  );
+  route(
+    'POST',
+    '/api/schools/:school/notifications/test',
+    {
+      ...tags('settings'),
+      params: school,
+      summary:
+        'A test notice on every channel of the saved notifications, at once: one result per channel (409 when none is saved).',
+    },
+    async (r, _reply, p) => deps.testNotice(p, r.params.school),
   );
   route(
     'GET',

@@ -5,6 +5,7 @@ import type { Auth, Authenticated } from '../auth/session.ts';
 import type { Console } from '../console.ts';
 import { WebError } from '../errors.ts';
 import { pickLanguage, translator } from '../i18n.ts';
+import type { SendTestNotice } from '../test-notice.ts';
 import type { PageContext } from './layout.ts';
 import {
   accountsPage,
@@ -44,7 +45,7 @@ const list = (value: unknown): string[] =>
 
 export function registerPages(
   app: FastifyInstance,
-  deps: { console: Console; auth: Auth; store: ConsoleStore },
+  deps: { console: Console; auth: Auth; store: ConsoleStore; testNotice: SendTestNotice },
 ): void {
   const { console: c, auth } = deps;
 
