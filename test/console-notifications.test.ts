@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { verifySignature } from '../src/notify/signature.ts';
 import { apiSession, type Harness, startHarness } from './helpers/console-harness.ts';
+import { waitFor } from './helpers/fleet.ts';
 import {
   type HookReceiver,
   type SmtpSink,
@@ -239,5 +240,56 @@ describe('console: notification settings', () => {
     const none = await other.call('POST', '/api/schools/north/notifications/test');
     assert.equal(none.status, 409, none.text);
     assert.equal(hook.requests.length, 1, 'nothing more was sent');
+  });
+
+  test("a run's notice goes to the webhook set in the console", async () => {
+    const op = await apiSession(h.url, 'op@example.org');
+    // Its Auriga password is refused: a configuration error, told at once.
+    const created = await op.call('POST', '/api/schools', {
+      name: 'bell-refused',
+      settings: {
+        ...spareSettings('not-the-password'),
+        notifications: {
+          consoleUrl: 'https://sync.bell.example',
+          webhooks: [{ url: `${hook.url}/run`, secret: SECRET_B }],
+        },
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal((await op.call('POST', '/api/schools/bell-refused/run')).status, 202);
+    const request = await waitFor('the run_failed notice', () => hook.requests[0], 30_000, 50);
+    const body = JSON.parse(request.body) as {
+      event: string;
+      school: string;
+      runId: string;
+      consoleUrl: string;
+    };
+    assert.deepEqual([body.event, body.school], ['run_failed', 'bell-refused']);
+    assert.equal(
+      body.consoleUrl,
+      `https://sync.bell.example/schools/bell-refused/runs/${body.runId}`,
+    );
+    assert.ok(
+      verifySignature({
+        header: request.headers['x-auriga-edusign-signature'],
+        body: Buffer.from(request.body),
+        secret: SECRET_B,
+        now: new Date(),
+      }).ok,
+    );
+    const notices = await waitFor('the delivery recorded', async () => {
+      const answer = (await op.call('GET', '/api/schools/bell-refused/notifications')).json() as {
+        deliveries: Array<{ event: string; status: string }>;
+      };
+      return answer.deliveries.find((d) => d.status === 'delivered') && answer;
+    });
+    assert.deepEqual(
+      notices.deliveries.map((d) => [d.event, d.status]),
+      [['run_failed', 'delivered']],
+    );
+    // null removes a school's notifications: nothing is queued for it any more.
+    const off = await op.call('PUT', '/api/schools/bell-refused/settings', { notifications: null });
+    assert.equal(off.status, 200, off.text);
+    assert.equal((await stored('bell-refused')).notifications, undefined);
   });
 });
