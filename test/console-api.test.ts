@@ -79,6 +79,7 @@ describe('console API', () => {
       '/settings',
       '/check',
       '/activate',
+      '/notifications/test',
     ]) {
       const res = await fetch(`${h.url}/schools/north${tail}`, {
         method: 'POST',

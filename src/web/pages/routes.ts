@@ -390,6 +390,31 @@ export function registerPages(
       }),
     );
   });
+  // A test notice on the saved channels, answered on the settings page, one line per channel.
+  page('POST', '/schools/:school/notifications/test', async (request, reply, who, ctx) => {
+    let tested: Awaited<ReturnType<SendTestNotice>>['results'] | undefined;
+    let error: string | undefined;
+    try {
+      tested = (await deps.testNotice(who, request.params.school)).results;
+    } catch (failure) {
+      if (!(failure instanceof WebError && failure.status === 409)) throw failure;
+      error = failure.message;
+    }
+    const { name, view, active } = await settingsOf(request, who);
+    return send(
+      reply,
+      settingsPage(ctx, {
+        school: name,
+        config: view.settings as never,
+        readOnly: view.readOnly,
+        active,
+        canAct: true,
+        ...(tested ? { tested } : {}),
+        ...(error ? { error } : {}),
+      }),
+      error ? 409 : 200,
+    );
+  });
   page('POST', '/schools/:school/activate', async (request, reply, who) => {
     await c.activate(who, request.params.school);
     return reply.redirect(`${schoolBase(request.params.school)}/settings`, 303);
