@@ -185,6 +185,11 @@ test("each pass uses the settings as they are now; a school's removed channels f
       ['https://new.example/x', 200],
     ],
   );
+  assert.deepEqual(
+    (await store.listAttempts({ school: 'ecole-a' })).map((a) => a.target),
+    ['POST https://new.example/x', 'POST https://old.example/x'],
+    'each attempt says where it went',
+  );
   // Another school's failure is queued, then its notifications are removed before it is sent.
   await queueFailure(store, clock, [current['ecole-c'] as NotificationSettings], 'ecole-c');
   current['ecole-c'] = undefined;
@@ -256,4 +261,51 @@ test('a loop limited to some schools never opens nor sends the others', async ()
     net.calls.map((c) => c.url),
     ['https://hooks.b.example/x'],
   );
+});
+
+test('a webhook removed from the settings does not take the retries of the one that moved up in its place', async () => {
+  const clock = new VirtualClock(T0);
+  const store = new MemoryDeliveryStore();
+  const [hookA, hookB] = ['https://a.example/x', 'https://b.example/x'];
+  const net = receivers({ [hookB]: [503] });
+  net.tick(clock);
+  const both = resolveNotifications(
+    parseNotifications({
+      consoleUrl: 'https://sync.example.org',
+      webhooks: [
+        { url: hookA, secret: 'secret-a' },
+        { url: hookB, secret: 'secret-b' },
+      ],
+    }),
+    { owner: 'ecole-a', resolveSecret: (_key, secret) => String(secret) },
+  );
+  let current = both;
+  await queueFailure(store, clock, [both], 'ecole-a');
+  const loop = new DeliveryLoop({
+    store,
+    settingsOf: async () => ({ settings: current }),
+    clock,
+    fetch: net.fetch,
+    intervalMs: 5_000,
+    random: () => 1,
+  });
+  const stop = start(loop);
+  await clock.runUntil(new Date(T0.getTime() + 10_000), () => loop.whenIdle());
+  // A told, B down; then A is removed: B is now the first webhook of the settings.
+  current = resolveNotifications(
+    parseNotifications({
+      consoleUrl: 'https://sync.example.org',
+      webhooks: [{ url: hookB, secret: 'secret-b' }],
+    }),
+    { owner: 'ecole-a', resolveSecret: (_key, secret) => String(secret) },
+  );
+  await clock.runUntil(new Date(T0.getTime() + 2 * MINUTE), () => loop.whenIdle());
+  await stop();
+  assert.deepEqual(net.calls.map((c) => [c.url, c.status]).sort(), [
+    [hookA, 200],
+    [hookB, 200],
+    [hookB, 503],
+  ]);
+  const toB = (await store.listDeliveries()).find((d) => d.target === `POST ${hookB}`);
+  assert.deepEqual([toB?.status, toB?.attempts], ['delivered', 2], 'its retry went to B');
 });

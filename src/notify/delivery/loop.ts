@@ -1,7 +1,7 @@
 import { redactSecrets } from '../../observability/secrets.ts';
 import type { Clock } from '../../schedule/scheduler.ts';
 import { systemClock } from '../../schedule/scheduler.ts';
-import { type Channel, channelsOf } from '../channels.ts';
+import { type Channel, channelsOf, pickChannel } from '../channels.ts';
 import { type NotificationSettings, secretsOf } from '../config.ts';
 import { Deliverer, type DelivererLogger, type DeliveryPolicy } from './deliverer.ts';
 import type { DeliveryStore } from './port.ts';
@@ -121,10 +121,9 @@ export class DeliveryLoop {
     const channels: Channel[] = all.flatMap((s) =>
       channelsOf(s, { secrets, ...(options.fetch ? { fetch: options.fetch } : {}) }),
     );
-    const byId = new Map(channels.map((c) => [c.id, c]));
     const deliverer = new Deliverer({
       store: scopedToSchools(options.store, opened, { operator: withOperator }),
-      channel: (id) => byId.get(id),
+      channel: (_id, row) => pickChannel(channels, row),
       clock: this.#clock,
       secrets,
       logger: this.#logger,
