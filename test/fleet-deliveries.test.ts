@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
 import { notifierFor } from '../src/app/notifier-for.ts';
+import { main } from '../src/cli/main.ts';
 import { parseConfig } from '../src/config/load.ts';
 import type { Config } from '../src/config/schema.ts';
 import { type FleetDatabase, openFleetDatabase } from '../src/fleet/database.ts';
@@ -366,5 +367,36 @@ describe('worker --operator', () => {
     const worker = startWorker(t, url, ['--operator', file]);
     assert.equal(await worker.exited, 3, worker.output());
     assert.match(worker.output(), /operator\.notifications/);
+  });
+});
+
+describe('serve --database --operator', () => {
+  test('is refused, naming where the operator file goes, rather than ignored', async (t) => {
+    const url = await freshDatabase(t);
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleet-serve-operator-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'operator.yaml');
+    writeFileSync(
+      file,
+      YAML.stringify({
+        notifications: {
+          consoleUrl: 'https://fleet.example.org',
+          webhooks: [{ url: 'https://oncall.example.org/x', secret: 'operator-secret-1' }],
+        },
+      }),
+    );
+    let out = '';
+    const stop = new AbortController();
+    // Were it taken, the service would run until stopped: stopped after a while, it would exit 0.
+    const timer = setTimeout(() => stop.abort(), 5_000);
+    t.after(() => clearTimeout(timer));
+    const code = await main(['serve', '--database', url, '--operator', file, '--port', '0'], {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (out += s) },
+      env: { AURIGA_EDUSIGN_SECRET_KEY: TEST_KEY },
+      stopSignal: stop.signal,
+    });
+    assert.equal(code, 3, out);
+    assert.match(out, /--operator.*worker/);
   });
 });
