@@ -24,6 +24,7 @@ describe('console API', () => {
     ['GET', '/live'],
     ['GET', '/runs'],
     ['GET', '/notifications'],
+    ['POST', '/notifications/test'],
     ['GET', '/runs/RUN'],
     ['GET', '/runs/RUN/outcomes.csv'],
     ['GET', '/problems'],
@@ -78,6 +79,7 @@ describe('console API', () => {
       '/settings',
       '/check',
       '/activate',
+      '/notifications/test',
     ]) {
       const res = await fetch(`${h.url}/schools/north${tail}`, {
         method: 'POST',

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { verifySignature } from '../src/notify/signature.ts';
 import { type Harness, PASSWORD, startHarness } from './helpers/console-harness.ts';
+import { startHookReceiver } from './helpers/notify-servers.ts';
 
 /**
  * The console in Debian's Chromium (scripts/ensure-chromium.sh), driven by
@@ -211,6 +215,134 @@ describe('console in a browser', () => {
     await shot('09-activated');
   });
 
+  test('notifications set in the form: saved, shown again without their secrets, and a test notice reaches them', async (t) => {
+    const SMTP_PASSWORD = 'smtp-password-of-east-7q2';
+    const HOOK_SECRET = 'hook-secret-of-east-3k9';
+    const SECOND_SECRET = 'second-hook-secret-5m1';
+    const hook = await startHookReceiver();
+    // A relay on this machine: no TLS offered (so the form's "Require STARTTLS" is off), a login.
+    const mails: { user: unknown; to: string[] }[] = [];
+    const relay = new SMTPServer({
+      logger: false,
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authMethods: ['PLAIN', 'LOGIN'],
+      onAuth(auth, _session, callback) {
+        if (auth.username === 'sync' && auth.password === SMTP_PASSWORD)
+          return callback(null, { user: 'sync' });
+        return callback(Object.assign(new Error('Invalid login'), { responseCode: 535 }));
+      },
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          mails.push({ user: session.user, to: session.envelope.rcptTo.map((r) => r.address) });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    t.after(async () => {
+      await hook.close();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    });
+    const relayPort = (relay.server.address() as AddressInfo).port;
+
+    await signIn('op2@example.org');
+    await page.goto(`${h.url}/schools/east/settings`);
+    await page.getByRole('group', { name: 'Notifications' }).waitFor();
+    await page
+      .getByLabel('Console address (the links in notices)')
+      .fill('https://sync.east.example');
+    await page.getByLabel('SMTP server').fill('127.0.0.1');
+    await page.getByLabel('SMTP port').fill(String(relayPort));
+    await page.getByLabel('Require STARTTLS').uncheck();
+    await page.getByLabel('SMTP user').fill('sync');
+    await page.getByLabel('SMTP password').fill(SMTP_PASSWORD);
+    await page.getByLabel('Sender address').fill('sync@east.example');
+    await page
+      .getByLabel('Recipients (comma-separated)')
+      .fill('scolarite@east.example, direction@east.example');
+    await page.getByLabel('New webhook URL').fill(hook.url);
+    await page.getByLabel('New webhook secret').fill(HOOK_SECRET);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+
+    // Reloaded: every setting is shown again, no secret is (its field empty, said set).
+    await page.reload();
+    const value = (label: string) => page.getByLabel(label, { exact: true }).inputValue();
+    assert.equal(
+      await value('Console address (the links in notices)'),
+      'https://sync.east.example',
+    );
+    assert.equal(await value('SMTP server'), '127.0.0.1');
+    assert.equal(await value('SMTP port'), String(relayPort));
+    assert.equal(await page.getByLabel('Require STARTTLS').isChecked(), false);
+    assert.equal(await value('SMTP user'), 'sync');
+    assert.equal(await value('Sender address'), 'sync@east.example');
+    assert.equal(
+      await value('Recipients (comma-separated)'),
+      'scolarite@east.example, direction@east.example',
+    );
+    assert.equal(await value('Webhook 1 URL'), hook.url);
+    for (const secret of ['SMTP password', 'Webhook 1 secret']) {
+      assert.equal(await value(secret), '', `${secret} is empty`);
+      assert.equal(
+        await page.getByLabel(secret, { exact: true }).getAttribute('placeholder'),
+        'set: leave empty to keep it',
+      );
+    }
+    const html = await page.content();
+    for (const secret of [SMTP_PASSWORD, HOOK_SECRET])
+      assert.ok(!html.includes(secret), 'no secret in the page');
+    await shot('11-notification-settings');
+
+    // With the keyboard alone: a second webhook typed in and saved with Enter, then removed.
+    await page.getByLabel('New webhook URL').focus();
+    await page.keyboard.type(`${hook.url}/second`);
+    await page.keyboard.press('Tab');
+    assert.equal(
+      await page
+        .getByLabel('New webhook secret')
+        .evaluate((el) => el.ownerDocument.activeElement === el),
+      true,
+      'Tab moves from the URL to its secret',
+    );
+    await page.keyboard.type(SECOND_SECRET);
+    await page.keyboard.press('Enter');
+    await page.getByText('Saved.').waitFor();
+    assert.equal(await value('Webhook 2 URL'), `${hook.url}/second`);
+    await page.getByLabel('Remove webhook 2').focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Save' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Saved.').waitFor();
+    assert.equal(await page.getByLabel('Webhook 2 URL').count(), 0, 'removed');
+    assert.equal(await value('Webhook 1 URL'), hook.url);
+
+    // The test notice goes to what was saved: the relay, logged in with the saved password,
+    // and the webhook, signed with its saved secret.
+    await page.getByRole('button', { name: 'Send a test notice' }).click();
+    const results = page.getByRole('region', { name: 'Test notice' });
+    await results.locator('[data-channel="webhook"]').getByText('sent').waitFor();
+    await results.locator('[data-channel="email"]').getByText('sent').waitFor();
+    assert.equal(hook.requests.length, 1);
+    const [request] = hook.requests;
+    assert.equal(JSON.parse(request?.body ?? '{}').event, 'test');
+    assert.ok(
+      verifySignature({
+        header: request?.headers['x-auriga-edusign-signature'],
+        body: Buffer.from(request?.body ?? ''),
+        secret: HOOK_SECRET,
+        now: new Date(),
+      }).ok,
+      'signed with the secret typed in the form',
+    );
+    assert.deepEqual(mails, [
+      { user: 'sync', to: ['scolarite@east.example', 'direction@east.example'] },
+    ]);
+    await shot('12-test-notice');
+  });
+
   test('the language switch turns the console to French', async () => {
     await page.goto(`${h.url}/schools/north`);
     await page.getByRole('link', { name: 'Français' }).click();
@@ -220,12 +352,17 @@ describe('console in a browser', () => {
     // The report's problem sentences too, with their Auriga ids.
     await page.locator('#problems li', { hasText: 'n’a pas d’e-mail' }).first().waitFor();
     await shot('10-french');
+    // The notification settings too.
+    await page.goto(`${h.url}/schools/east/settings`);
+    await page.getByLabel('Serveur SMTP').waitFor();
+    await page.getByLabel('Secret du webhook 1').waitFor();
+    await page.getByRole('button', { name: 'Envoyer une notification de test' }).waitFor();
     // Why a run failed, and what to change, in French; the report's English beside it.
     await page.goto(`${h.url}/schools/south`);
     const failure = page.getByRole('alert');
     await failure.getByText('Edusign refuse le jeton d’API.').waitFor();
     await failure.getByText(/Copiez à nouveau le jeton d’API/).waitFor();
     await failure.getByText('Le texte du rapport (en anglais)').waitFor();
-    await shot('11-french-failure');
+    await shot('13-french-failure');
   });
 });

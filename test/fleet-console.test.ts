@@ -213,14 +213,18 @@ test('Run now asked twice before a worker takes it is queued once', async (t) =>
 
 test('the live view shows a run in progress on a worker process of its own, then its end', async (t) => {
   const { url, db, op } = await fleetWithConsole(t, 0);
+  // An Edusign account of its own: one the other tests synced would be adopted in a moment.
+  const fresh = await startSandboxes({ school: 'small', seed: 23, edusignRateLimit: fast });
+  t.after(() => fresh.close());
   // Paced at 10 requests a second: the run lasts long enough to be seen in progress.
-  await importSchool(db, keys, imported.config, 'live-school', {
+  await importSchool(db, keys, fresh.config, 'live-school', {
     enabled: false,
     requestsPerMinute: 600,
   });
   const worker = startWorker(t, url);
   assert.equal((await op.call('POST', '/api/schools/live-school/run')).status, 202);
   let last: unknown;
+  const views: string[] = [];
   const seen = await waitFor(
     'the run in progress, as the worker publishes it',
     async () => {
@@ -228,14 +232,14 @@ test('the live view shows a run in progress on a worker process of its own, then
         running: boolean;
         run: { phase: string; done: number; total: number | null } | null;
       };
+      const text = JSON.stringify(view);
+      if (text !== JSON.stringify(last)) views.push(`${new Date().toISOString()} ${text}`);
       last = view;
       return view.running && view.run?.phase === 'write' && view.run.done > 0 ? view : undefined;
     },
     60_000,
   ).catch((error: Error) => {
-    throw new Error(
-      `${error.message}; last seen ${JSON.stringify(last)}\n--- worker\n${worker.output()}`,
-    );
+    throw new Error(`${error.message}; seen:\n${views.join('\n')}\n--- worker\n${worker.output()}`);
   });
   assert.ok((seen.run?.total ?? 0) > (seen.run?.done ?? 0), worker.output());
   const end = await waitFor(

@@ -2,16 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { notifierFor, runSchool } from '../app/index.ts';
 import type { Config } from '../config/schema.ts';
+import { scrubberFor } from '../config/scrubber.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
+import { type NotificationSettings, secretsOf } from '../notify/config.ts';
+import type { DeliveryPolicy } from '../notify/delivery/deliverer.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretScrubber } from '../observability/secrets.ts';
-import { createSecretScrubber } from '../observability/secrets.ts';
 import { Slots } from '../queue/in-process/slots.ts';
 import { recordReport, requestRecorder } from '../serve/record.ts';
 import { emptyCounts, type RunReport } from '../sync/report.ts';
 import { liveHooks } from '../web/live.ts';
 import type { FleetDatabase } from './database.ts';
+import { startFleetDeliveries } from './deliveries.ts';
 import { livePublisher } from './live.ts';
 import {
   type FleetJobData,
@@ -56,6 +59,12 @@ export interface FleetWorkerOptions extends QueueTimings {
   /** How long a run waits for another run's live lease on its school. */
   readonly leaseWaitMs?: number;
   readonly fetch?: typeof fetch;
+  /** The operator's own channels (`worker --operator FILE`): told of every school's notices. */
+  readonly operator?: NotificationSettings | undefined;
+  /** How often the delivery loop looks at the fleet's queue. @default 30000 */
+  readonly deliveryIntervalMs?: number;
+  /** For tests: the delivery loop's backoff. */
+  readonly deliveryPolicy?: Partial<DeliveryPolicy>;
 }
 
 export interface FleetWorker {
@@ -71,6 +80,8 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   const id = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const hosts = new Map<string, Slots>();
   const onRequest = requestRecorder(metrics);
+  const { operator } = options;
+  if (operator) scrubber.add(...secretsOf([operator]));
   const queue = await openFleetQueue({ ...options, concurrency });
   const live = livePublisher(db, logger);
 
@@ -102,7 +113,8 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
       );
       return { runId: report.runId, outcome: report.outcome };
     }
-    scrubber.add(...createSecretScrubber(config).secrets());
+    // The webhook secrets too: their key, `secret`, is not one the plain scrubber knows.
+    scrubber.add(...scrubberFor([config]).secrets());
     const host = aurigaHostOf(config);
     let slots = hosts.get(host);
     if (slots === undefined) {
@@ -114,9 +126,13 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
         'fleet.stopped',
         'Stopped before the run could start: the job goes back to the queue.',
       );
-    // The school's notices are queued in the fleet's database once the report is stored,
-    // and sent once at the end of the run; one that fails waits there for a later try.
-    const notifier = notifierFor([config], db.store, { logger, secrets: scrubber.secrets() });
+    // The school's notices (and the operator's) are queued in the fleet's database once the
+    // report is stored; this process's delivery loop sends them, off the job's path.
+    const notifier = notifierFor([config], db.store, {
+      logger,
+      secrets: scrubber.secrets(),
+      operator,
+    });
     // The console of the fleet, wherever it is served, shows the run's progress.
     live.start(job.school, new Date().toISOString());
     const hooks = liveHooks((change) => live.update(job.school, change));
@@ -153,12 +169,8 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
     }
     live.update(job.school, { phase: 'finished', outcome: report.outcome, runId: report.runId });
     recordReport(metrics, report, (performance.now() - startedAt) / 1000);
-    // A failed delivery never fails or slows the run's job: it is only logged.
-    await notifier?.deliverer
-      .deliverDue()
-      .catch((error: unknown) =>
-        logger.warn({ school: job.school, err: error }, 'notifications could not be sent now'),
-      );
+    // Sent by the loop, not here: a slow or failing receiver never holds the job's slot.
+    if (notifier) deliveries.wake();
     if (report.outcome === 'interrupted') {
       // Thrown so that pg-boss retries the job: the window was not served.
       throw new AppError(
@@ -178,6 +190,18 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
     );
   };
   await presence();
+  // Every worker sends what is due, whichever worker's run queued it: retries keep their
+  // backoff even when the school's next run is hours away.
+  const deliveries = startFleetDeliveries({
+    db,
+    keys,
+    logger,
+    scrubber,
+    operator,
+    ...(options.deliveryIntervalMs === undefined ? {} : { intervalMs: options.deliveryIntervalMs }),
+    ...(options.deliveryPolicy ? { policy: options.deliveryPolicy } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const renew = setInterval(() => {
     presence().then(
       () => queue.outage.ok(),
@@ -195,6 +219,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
       clearInterval(renew);
       await queue.stop(stopOptions);
       await live.close();
+      await deliveries.stop();
       await db.pool
         .query(`DELETE FROM "${db.schema}".fleet_workers WHERE id = $1`, [id])
         .catch(() => undefined);

@@ -58,6 +58,27 @@ export function channelsOf(
   return channels;
 }
 
+/**
+ * The configured channel a queued delivery goes to. Webhook ids number the
+ * webhooks in order (`<owner>:webhook:<n>`), so removing one renumbers the
+ * next: a delivery goes first to its own id if that still points where it
+ * did, else to the owner's channel of the same kind that points there (its
+ * number moved), else to its id as configured now (the URL was corrected in
+ * place). Undefined: the channel is gone.
+ */
+export function pickChannel(
+  channels: readonly Channel[],
+  row: { readonly channelId: string; readonly channel: Channel['kind']; readonly target: string },
+): Channel | undefined {
+  const same = channels.find((c) => c.id === row.channelId);
+  if (same?.target === row.target) return same;
+  const owner = row.channelId.replace(/:(email|webhook:\d+)$/, '');
+  const moved = channels.find(
+    (c) => c.owner === owner && c.kind === row.channel && c.target === row.target,
+  );
+  return moved ?? same;
+}
+
 /** nodemailer's options for our SMTP settings. */
 export function transportOptions(smtp: SmtpSettings) {
   return {

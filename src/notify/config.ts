@@ -198,6 +198,42 @@ export function resolveNotifications(
 }
 
 /**
+ * Resolved settings back into the configuration's `notifications:` (secrets
+ * inline, `owner` dropped, `smtp.auth` as `user` and `password`): what the
+ * schema takes again, e.g. to edit a fleet school's stored settings.
+ */
+export function inputOfNotifications(settings: NotificationSettings): NotificationsInput {
+  const smtp = settings.email?.smtp;
+  return {
+    consoleUrl: settings.consoleUrl,
+    language: settings.language,
+    events: [...settings.events] as NoticeEvent[],
+    ...(settings.email && smtp
+      ? {
+          email: {
+            smtp: {
+              host: smtp.host,
+              port: smtp.port,
+              starttls: smtp.starttls,
+              secure: smtp.secure,
+              acceptSelfSignedCertificate: smtp.acceptSelfSignedCertificate,
+              timeoutMs: smtp.timeoutMs,
+              ...(smtp.auth ? { user: smtp.auth.user, password: smtp.auth.password } : {}),
+            },
+            from: settings.email.from,
+            to: [...settings.email.to],
+          },
+        }
+      : {}),
+    webhooks: settings.webhooks.map((hook) => ({
+      url: hook.url,
+      secret: hook.secret,
+      timeoutMs: hook.timeoutMs,
+    })),
+  };
+}
+
+/**
  * Every secret in the settings, for the log scrubber: `secret` is not one of
  * the keys `collectSecrets` knows, so the wiring must add these itself.
  */

@@ -2,11 +2,17 @@ import { redactSecrets } from '../observability/secrets.ts';
 import type { Clock } from '../schedule/scheduler.ts';
 import { systemClock } from '../schedule/scheduler.ts';
 import type { RunReport } from '../sync/report.ts';
-import { type Channel, type ChannelOptions, channelsOf, type SendResult } from './channels.ts';
+import {
+  type Channel,
+  type ChannelOptions,
+  channelsOf,
+  pickChannel,
+  type SendResult,
+} from './channels.ts';
 import { type NotificationSettings, secretsOf } from './config.ts';
 import { type DecidePolicy, decide, readState } from './decide.ts';
 import { Deliverer, type DelivererLogger, type DeliveryPolicy } from './delivery/deliverer.ts';
-import type { DeliveryRow, DeliveryStore } from './delivery/port.ts';
+import { type DeliveryRow, type DeliveryStore, OPERATOR } from './delivery/port.ts';
 import { consolePaths, type Notice } from './notice.ts';
 
 /**
@@ -15,11 +21,8 @@ import { consolePaths, type Notice } from './notice.ts';
  * `notifyTest` for `auriga-edusign notify test`.
  */
 
-/**
- * The owner of the operator's channels. School names start with a letter
- * or digit (config/schema.ts), so this one cannot be a school's.
- */
-export const OPERATOR = '@operator';
+/** The owner of the operator's channels (defined beside the queue, whose scopes name it). */
+export { OPERATOR } from './delivery/port.ts';
 
 export interface NotifierOptions {
   readonly store: DeliveryStore;
@@ -60,10 +63,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const channels = options.settings.flatMap((s) => channelsOf(s, channelOptions));
-  const byId = new Map(channels.map((c) => [c.id, c]));
   const deliverer = new Deliverer({
     store: options.store,
-    channel: (id) => byId.get(id),
+    channel: (_id, row) => pickChannel(channels, row),
     clock,
     secrets,
     ...(options.logger ? { logger: options.logger } : {}),

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { scrubberFor } from '../config/scrubber.ts';
 import { AppError, ConfigError, isAppError } from '../errors/app-error.ts';
 import { type NotificationSettings, secretsOf } from '../notify/config.ts';
+import { DeliveryLoop } from '../notify/delivery/loop.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
@@ -151,12 +152,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // One notifier per store (one per process in the usual case of one store),
   // its deliverer a loop beside the queue, stopped with the service.
   const delivering = new AbortController();
+  const notifierSecrets = [
+    ...scrubberFor(configs).secrets(),
+    ...(options.operatorNotifications ? secretsOf([options.operatorNotifications]) : []),
+  ];
   const notifiers = startNotifiers(configs, stores, {
     logger,
-    secrets: [
-      ...scrubberFor(configs).secrets(),
-      ...(options.operatorNotifications ? secretsOf([options.operatorNotifications]) : []),
-    ],
+    secrets: notifierSecrets,
     clock,
     signal: delivering.signal,
     operator: options.operatorNotifications,
@@ -191,6 +193,42 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       })
     : undefined;
 
+  // The notices of schools set up in the console: their channels are their saved
+  // settings, which the console may change at any time, so each run builds its
+  // notifier from them, and a loop of its own sends (and retries) what is due with
+  // the settings as they are at that moment.
+  const consoleSchools = async () =>
+    ((await registry?.list()) ?? []).filter((s) => s.source === 'console').map((s) => s.name);
+  const consoleDeliveries = registry
+    ? new DeliveryLoop({
+        store: (consoleOptions?.store?.store ?? stores.of(firstConfig.school)).notifications(),
+        schools: consoleSchools,
+        async settingsOf(school) {
+          const found = await registry.get(school);
+          if (found?.source !== 'console') return { settings: undefined };
+          return {
+            settings: found.config.notifications,
+            secrets: scrubberFor([found.config]).secrets(),
+          };
+        },
+        operator: options.operatorNotifications,
+        clock,
+        logger,
+        secrets: notifierSecrets,
+      })
+    : undefined;
+  const consoleDelivering = consoleDeliveries?.run(delivering.signal) ?? Promise.resolve();
+  const deliveriesStopped = () => Promise.allSettled([notifiers.stopped(), consoleDelivering]);
+  const notifierOf = (school: string, config: Config, store: Store): Notifier | undefined =>
+    bySchool.has(school)
+      ? notifiers.of(school)
+      : notifierFor([config], store, {
+          logger,
+          secrets: [...notifierSecrets, ...scrubberFor([config]).secrets()],
+          clock,
+          operator: options.operatorNotifications,
+        });
+
   /** A school of a file, or one set up in the console. */
   const resolveSchool = async (school: string) => {
     const config = bySchool.get(school);
@@ -206,6 +244,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const startedAt = performance.now();
     if (live.get(school)?.phase !== 'queued') live.start(school, clock.now().toISOString());
     const hooks = liveHooks((change) => live.update(school, change));
+    const notifier = notifierOf(school, config, found.store);
     let report: RunReport;
     try {
       report = await run(config, {
@@ -214,7 +253,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         now: () => clock.now(),
         // The run names its school on every line itself, once at its start and once at its end.
         logger,
-        notifier: notifiers.of(school),
+        notifier,
         onRequest: (side, event) => {
           onRequest(side, event);
           if (side === 'edusign') hooks.onEdusignStatus(event.status);
@@ -238,6 +277,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       throw error;
     }
     recordReport(metrics, report, (performance.now() - startedAt) / 1000);
+    // A console school's notices are sent by the console's loop: at once, not at its next look.
+    if (!bySchool.has(school) && notifier) consoleDeliveries?.wake();
   };
 
   async function health(): Promise<Health> {
@@ -328,7 +369,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     await app.listen({ port, host });
   } catch (error) {
     delivering.abort();
-    await notifiers.stopped();
+    await deliveriesStopped();
     await Promise.allSettled([app.close(), stores.close()]);
     const code = (error as NodeJS.ErrnoException).code;
     throw new AppError(
@@ -368,7 +409,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         };
         await Promise.all([queue, ...extraQueues].map((q) => q.stop(stopOptions)));
         delivering.abort();
-        await notifiers.stopped();
+        await deliveriesStopped();
         await app.close();
         await stores.close();
         logger.info({}, 'service stopped');

@@ -21,6 +21,8 @@ test('the accessible names the console promises, in both languages', () => {
     ['held.keep', 'Keep them', 'Les garder'],
     ['settings.check', 'Check', 'Vérifier'],
     ['settings.activate', 'Activate', 'Activer'],
+    ['settings.testNotice', 'Send a test notice', 'Envoyer une notification de test'],
+    ['field.notifications.newWebhookUrl', 'New webhook URL', 'URL d’un nouveau webhook'],
   ] as const;
   for (const [key, english, french] of names) {
     assert.equal(en(key), english);

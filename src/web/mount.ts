@@ -5,12 +5,14 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { collectSecrets, redactSecrets } from '../observability/secrets.ts';
+import { scrubberFor } from '../config/scrubber.ts';
+import { redactSecrets } from '../observability/secrets.ts';
 import { registerApi } from './api/routes.ts';
 import { createAuth } from './auth/session.ts';
 import { type ConsoleDeps, createConsole } from './console.ts';
 import { WebError } from './errors.ts';
 import { registerPages } from './pages/routes.ts';
+import { createTestNotice } from './test-notice.ts';
 
 /**
  * The console on the service's fastify: the JSON API under /api, its OpenAPI
@@ -78,8 +80,9 @@ export async function mountConsole(app: FastifyInstance, options: MountOptions) 
     if (typeof payload !== 'string') return payload;
     const type = String(reply.getHeader('content-type') ?? '');
     if (!/json|html|csv|text/.test(type)) return payload;
+    // scrubberFor: the webhook secrets too (their key, `secret`, is not one collectSecrets knows).
     const secrets = (await options.registry.list().catch(() => [])).flatMap((s) =>
-      collectSecrets(s.config),
+      scrubberFor([s.config]).secrets(),
     );
     return redactSecrets(payload, secrets);
   });
@@ -105,7 +108,8 @@ export async function mountConsole(app: FastifyInstance, options: MountOptions) 
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  registerApi(app, { console: c, auth });
-  registerPages(app, { console: c, auth, store: options.store });
+  const testNotice = createTestNotice(options);
+  registerApi(app, { console: c, auth, testNotice });
+  registerPages(app, { console: c, auth, store: options.store, testNotice });
   return c;
 }

@@ -37,6 +37,7 @@ Logs are JSON lines (readable lines on a terminal).
   --operator FILE      the operator's own notification channels: a file holding
                        only \`notifications:\` (the schema of a school's block); the
                        operator is told of every school's notices its events name
+                       (a fleet: give it to each \`worker\`, not to serve --database)
 
 A fleet (see "Run a fleet" in the README):
   --database URL       the fleet's PostgreSQL: its schools, store and queue; serves
@@ -73,6 +74,11 @@ export const run: Command = async (argv, io) => {
       throw usageError(
         { command: 'serve', help: HELP },
         '--config and --database do not go together: a fleet reads its schools from the database (`school import`)',
+      );
+    if (values.operator !== undefined)
+      throw usageError(
+        { command: 'serve', help: HELP },
+        '--operator does not go with --database yet: give it to each `auriga-edusign worker --database URL --operator FILE`, whose delivery loop tells the operator',
       );
     return serveFleet(values.database, values, io);
   }

@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino';
+import { loadOperatorFile } from '../../config/operator.ts';
 import { StopRequested } from '../../errors/app-error.ts';
 import { checkDatabaseUrl, describeDatabase, openFleetDatabase } from '../../fleet/database.ts';
 import { passwordOf, wholeOption } from '../../fleet/options.ts';
@@ -14,12 +15,14 @@ import { createSecretScrubber } from '../../observability/secrets.ts';
 import { parseCommand } from '../args.ts';
 import { type Command, EXIT } from '../io.ts';
 
-const HELP = `Usage: auriga-edusign worker --database URL [--concurrency ${DEFAULT_CONCURRENCY}] [--auriga-host-limit ${DEFAULT_AURIGA_HOST_LIMIT}] [--grace-seconds 60]
+const HELP = `Usage: auriga-edusign worker --database URL [--concurrency ${DEFAULT_CONCURRENCY}] [--auriga-host-limit ${DEFAULT_AURIGA_HOST_LIMIT}] [--grace-seconds 60] [--operator FILE]
 
 Takes run jobs from the fleet's queue in PostgreSQL and runs them, at most
 N at once, until stopped; also enqueues the schedule's jobs (any number of
-processes may: each job exists once). Start as many workers as wanted, on
-any machine. Needs AURIGA_EDUSIGN_SECRET_KEY (or _FILE).
+processes may: each job exists once), and sends the notices due, whichever
+worker's run queued them, retrying a failed one on its backoff for up to
+24 hours. Start as many workers as wanted, on any machine. Needs
+AURIGA_EDUSIGN_SECRET_KEY (or _FILE).
 
   --database URL            the fleet's PostgreSQL (or AURIGA_EDUSIGN_DATABASE_URL)
   --concurrency N           runs at once (default ${DEFAULT_CONCURRENCY}: a large school's run holds ~170 MB)
@@ -33,6 +36,14 @@ any machine. Needs AURIGA_EDUSIGN_SECRET_KEY (or _FILE).
   --poll-seconds N          how often an idle worker looks for jobs (default 2)
   --supervise-seconds N     how often dead workers' jobs are looked for (default 10)
   --retry-delay-seconds N   before an interrupted job is tried again (default 5)
+  --operator FILE           the operator's own notification channels: a file holding
+                            only \`notifications:\` (the schema of a school's block); the
+                            operator is told of every school's notices its events name.
+                            Give every worker the same file: a worker without it leaves
+                            the operator's notices to those that have it
+  --delivery-interval-seconds N
+                            how often the notices due are looked for (default 30; a
+                            run of this worker sends its own at once)
 
 Exit codes: 0 stopped cleanly, 2 failed, 3 configuration error.
 `;
@@ -52,13 +63,21 @@ export const run: Command = async (argv, io) => {
       'supervise-seconds': { type: 'string' },
       'retry-delay-seconds': { type: 'string' },
       'lease-wait-seconds': { type: 'string' },
+      operator: { type: 'string' },
+      'delivery-interval-seconds': { type: 'string' },
     },
   });
   if (!args) return EXIT.ok;
   const { values } = args;
   const url = checkDatabaseUrl(values.database ?? io.env.AURIGA_EDUSIGN_DATABASE_URL);
   const keys = loadSecretKeys(io.env);
+  // Read before anything starts: a wrong file is a configuration error (exit 3), named.
+  const operator = values.operator ? loadOperatorFile(values.operator, io.env) : undefined;
   const worker = await startWorkerProcess(io, url, keys, {
+    ...(operator ? { operator } : {}),
+    deliveryIntervalMs:
+      wholeOption('--delivery-interval-seconds', values['delivery-interval-seconds'], 30, 1, 3600) *
+      1000,
     concurrency: wholeOption('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 0, 256),
     aurigaHostLimit: wholeOption(
       '--auriga-host-limit',

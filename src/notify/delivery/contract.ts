@@ -235,6 +235,82 @@ export function deliveryStoreContract(
     );
 
     test(
+      'the schools with a delivery due now, each named once; a scope narrows them',
+      withStore(async ({ store }) => {
+        await store.saveDecision('ecole-a', {}, [
+          deliveryRow('a1', '2026-12-01T11:00:00.000Z'),
+          deliveryRow('a2', '2026-12-01T11:01:00.000Z'),
+          deliveryRow('a-done', '2026-12-01T10:00:00.000Z', { status: 'delivered' }),
+        ]);
+        await store.saveDecision('ecole-b', {}, [
+          deliveryRow('b-later', '2026-12-01T13:00:00.000Z', { school: 'ecole-b' }),
+        ]);
+        await store.saveDecision('ecole-c', {}, [
+          deliveryRow('c-failed', '2026-12-01T10:00:00.000Z', {
+            school: 'ecole-c',
+            status: 'failed',
+          }),
+          deliveryRow('c1', '2026-12-01T10:30:00.000Z', { school: 'ecole-c' }),
+        ]);
+        assert.deepEqual(await store.dueSchools('2026-12-01T12:00:00.000Z'), [
+          'ecole-a',
+          'ecole-c',
+        ]);
+        assert.deepEqual(await store.dueSchools('2026-12-01T13:00:00.000Z'), [
+          'ecole-a',
+          'ecole-b',
+          'ecole-c',
+        ]);
+        assert.deepEqual(
+          await store.dueSchools('2026-12-01T12:00:00.000Z', { schools: ['ecole-b', 'ecole-c'] }),
+          ['ecole-c'],
+        );
+        assert.deepEqual(await store.dueSchools('2026-12-01T09:00:00.000Z'), []);
+        // A claim moves a delivery out of "due" until it runs out.
+        await store.claimDue('2026-12-01T12:00:00.000Z', '2026-12-01T12:05:00.000Z', 10, {
+          schools: ['ecole-c'],
+        });
+        assert.deepEqual(await store.dueSchools('2026-12-01T12:00:00.000Z'), ['ecole-a']);
+      }),
+    );
+
+    test(
+      "a scope without the operator's channels leaves their deliveries to a process that has them",
+      withStore(async ({ store }) => {
+        await store.saveDecision('ecole-a', {}, [
+          deliveryRow('to-school', '2026-12-01T11:00:00.000Z'),
+          deliveryRow('to-operator', '2026-12-01T10:00:00.000Z', {
+            channelId: '@operator:webhook:0',
+          }),
+        ]);
+        await store.saveDecision('ecole-b', {}, [
+          deliveryRow('b-to-operator', '2026-12-01T10:00:00.000Z', {
+            school: 'ecole-b',
+            channelId: '@operator:email',
+            channel: 'email',
+          }),
+        ]);
+        const now = '2026-12-01T12:00:00.000Z';
+        const mine = { operator: false };
+        assert.deepEqual(await store.dueSchools(now, mine), ['ecole-a']);
+        assert.equal(await store.nextDueAt(mine), '2026-12-01T11:00:00.000Z');
+        const claimed = await store.claimDue(now, '2026-12-01T12:05:00.000Z', 10, mine);
+        assert.deepEqual(
+          claimed.map((d) => d.id),
+          ['to-school'],
+        );
+        const theirs = await store.claimDue(now, '2026-12-01T12:05:00.000Z', 10, {
+          schools: ['ecole-a', 'ecole-b'],
+          operator: true,
+        });
+        assert.deepEqual(
+          theirs.map((d) => d.id),
+          ['to-operator', 'b-to-operator'],
+        );
+      }),
+    );
+
+    test(
       'two takers at once never claim the same delivery',
       withStore(async ({ store, other }) => {
         const second = await other();

@@ -51,8 +51,8 @@ export interface DelivererLogger {
 
 export interface DelivererOptions {
   readonly store: DeliveryStore;
-  /** The configured channel of that id, or undefined once it was removed. */
-  readonly channel: (id: string) => Channel | undefined;
+  /** The configured channel this delivery goes to (`pickChannel`), or undefined once it was removed. */
+  readonly channel: (id: string, row: DeliveryRow) => Channel | undefined;
   readonly clock?: Clock;
   readonly policy?: Partial<DeliveryPolicy>;
   readonly random?: () => number;
@@ -65,7 +65,7 @@ const silent: DelivererLogger = { info() {}, warn() {} };
 
 export class Deliverer {
   readonly #store: DeliveryStore;
-  readonly #channel: (id: string) => Channel | undefined;
+  readonly #channel: (id: string, row: DeliveryRow) => Channel | undefined;
   readonly #clock: Clock;
   readonly #policy: DeliveryPolicy;
   readonly #random: () => number;
@@ -153,7 +153,7 @@ export class Deliverer {
   async #attempt(row: DeliveryRow): Promise<void> {
     const started = this.#clock.now();
     const number = row.attempts + 1;
-    const channel = this.#channel(row.channelId);
+    const channel = this.#channel(row.channelId, row);
     const result = channel
       ? await channel.send(row.notice, started).catch((error: unknown) => ({
           ok: false,
@@ -205,7 +205,8 @@ export class Deliverer {
         attempt: number,
         at: started.toISOString(),
         channel: row.channel,
-        target: row.target,
+        // Where this attempt went: the channel as configured now (its URL may have been corrected).
+        target: channel?.target ?? row.target,
         ok: result.ok,
         status: result.status,
         error,

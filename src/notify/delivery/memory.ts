@@ -6,6 +6,7 @@ import type {
   DeliveryUpdate,
   ListFilter,
 } from './port.ts';
+import { isOperatorChannel } from './port.ts';
 
 /**
  * The delivery store in memory: for tests, the demo, and a single process
@@ -44,7 +45,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
           d.status === 'pending' &&
           d.nextAttemptAt !== null &&
           d.nextAttemptAt <= now &&
-          inScope(scope, d.school),
+          inScope(scope, d),
       )
       .sort((a, b) => order(a.nextAttemptAt, b.nextAttemptAt) || order(a.createdAt, b.createdAt))
       .slice(0, limit);
@@ -52,12 +53,25 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return due.map((row) => copy({ ...row, nextAttemptAt: claimUntil }));
   }
 
+  async dueSchools(now: string, scope: DeliveryScope = {}): Promise<string[]> {
+    const schools = new Set<string>();
+    for (const d of this.#deliveries.values())
+      if (
+        d.status === 'pending' &&
+        d.nextAttemptAt !== null &&
+        d.nextAttemptAt <= now &&
+        inScope(scope, d)
+      )
+        schools.add(d.school);
+    return [...schools].sort(order);
+  }
+
   async nextDueAt(scope: DeliveryScope = {}): Promise<string | null> {
     let next: string | null = null;
     for (const d of this.#deliveries.values())
       if (
         d.status === 'pending' &&
-        inScope(scope, d.school) &&
+        inScope(scope, d) &&
         d.nextAttemptAt !== null &&
         (next === null || d.nextAttemptAt < next)
       )
@@ -96,5 +110,6 @@ const order = (a: string | null, b: string | null) =>
 const matches = (filter: ListFilter, school: string, deliveryId: string) =>
   (filter.school === undefined || filter.school === school) &&
   (filter.deliveryId === undefined || filter.deliveryId === deliveryId);
-const inScope = (scope: DeliveryScope, school: string) =>
-  scope.schools === undefined || scope.schools.includes(school);
+const inScope = (scope: DeliveryScope, d: DeliveryRow) =>
+  (scope.schools === undefined || scope.schools.includes(d.school)) &&
+  (scope.operator !== false || !isOperatorChannel(d.channelId));

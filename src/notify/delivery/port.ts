@@ -59,10 +59,27 @@ export interface ListFilter {
   readonly limit?: number;
 }
 
-/** Which schools' deliveries a taker handles: a process sends only for the schools it has channels of. */
+/**
+ * The owner of the operator's channels. School names start with a letter
+ * or digit (config/schema.ts), so this one cannot be a school's; its
+ * channels' ids start with `@operator:`.
+ */
+export const OPERATOR = '@operator';
+
+/** Whether a delivery goes to one of the operator's channels rather than the school's own. */
+export const isOperatorChannel = (channelId: string): boolean =>
+  channelId.startsWith(`${OPERATOR}:`);
+
+/** Which deliveries a taker handles: a process sends only what it has the channels of. */
 export interface DeliveryScope {
   /** @default every school */
   readonly schools?: readonly string[];
+  /**
+   * Deliveries to the operator's channels too. A process given no operator's
+   * channels (`--operator`) leaves theirs to one that has them, instead of
+   * failing them as no longer configured. @default true
+   */
+  readonly operator?: boolean;
 }
 
 export interface DeliveryStore {
@@ -85,6 +102,11 @@ export interface DeliveryStore {
     limit: number,
     scope?: DeliveryScope,
   ): Promise<DeliveryRow[]>;
+  /**
+   * The schools (in the scope) with a pending delivery due at `now`, each
+   * once, by name: whose settings a deliverer must open to send them.
+   */
+  dueSchools(now: string, scope?: DeliveryScope): Promise<string[]>;
   /** The earliest `nextAttemptAt` of a pending delivery (in the scope), or null. */
   nextDueAt(scope?: DeliveryScope): Promise<string | null>;
   /** In one transaction: log the attempt and update its delivery. */

@@ -8,6 +8,7 @@ import type {
   DeliveryUpdate,
   ListFilter,
 } from '../../notify/delivery/port.ts';
+import { OPERATOR } from '../../notify/delivery/port.ts';
 import { checkInstant, checkLimit, checkSchool, checkText } from '../checks.ts';
 import {
   ATTEMPT_COLUMNS,
@@ -36,6 +37,9 @@ export interface PostgresDeliveryDeps {
   /** Throws once the store is closed. */
   readonly checkOpen: (what: string) => void;
 }
+
+/** The operator's channel ids start so (a constant of ours, safe in the SQL text). */
+const OPERATOR_PREFIX = `${OPERATOR}:`;
 
 const iso = (column: string, as = column): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${as}`;
@@ -139,6 +143,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
         checkInstant(claimUntil, 'claimUntil'),
         checkLimit(limit),
         scope.schools ?? null,
+        scope.operator !== false,
       ],
     );
     // RETURNING keeps no order: oldest due first, as they were selected.
@@ -149,11 +154,20 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rows.sort(order).map(({ due_at: _due, seq: _seq, ...row }) => toDelivery(row));
   }
 
+  async dueSchools(now: string, scope: DeliveryScope = {}): Promise<string[]> {
+    const { rows } = await this.#query<{ school: string }>(
+      'read the schools with notices due',
+      this.#sql.dueSchools,
+      [checkInstant(now, 'now'), scope.schools ?? null, scope.operator !== false],
+    );
+    return rows.map((row) => row.school);
+  }
+
   async nextDueAt(scope: DeliveryScope = {}): Promise<string | null> {
     const { rows } = await this.#query<{ next: string | null }>(
       'read the next notice due',
       this.#sql.nextDueAt,
-      [scope.schools ?? null],
+      [scope.schools ?? null, scope.operator !== false],
     );
     return rows[0]?.next ?? null;
   }
@@ -215,6 +229,7 @@ function statements(q: string) {
         SELECT id, next_attempt_at FROM ${q}.notify_deliveries
         WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
           AND ($4::text[] IS NULL OR school = ANY($4::text[]))
+          AND ($5::boolean OR NOT starts_with(channel_id, '${OPERATOR_PREFIX}'))
         ORDER BY next_attempt_at, created_at, seq
         LIMIT $3
         FOR UPDATE SKIP LOCKED
@@ -222,9 +237,16 @@ function statements(q: string) {
       UPDATE ${q}.notify_deliveries d SET next_attempt_at = $2::timestamptz
       FROM due WHERE d.id = due.id
       RETURNING ${selectList(DELIVERY_COLUMNS, 'd')}, d.seq, ${iso('due.next_attempt_at', 'due_at')}`,
+    dueSchools: `
+      SELECT DISTINCT school FROM ${q}.notify_deliveries
+      WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+        AND ($2::text[] IS NULL OR school = ANY($2::text[]))
+        AND ($3::boolean OR NOT starts_with(channel_id, '${OPERATOR_PREFIX}'))
+      ORDER BY school`,
     nextDueAt: `
       SELECT ${iso('min(next_attempt_at)', 'next')} FROM ${q}.notify_deliveries
-      WHERE status = 'pending' AND ($1::text[] IS NULL OR school = ANY($1::text[]))`,
+      WHERE status = 'pending' AND ($1::text[] IS NULL OR school = ANY($1::text[]))
+        AND ($2::boolean OR NOT starts_with(channel_id, '${OPERATOR_PREFIX}'))`,
     update: `
       UPDATE ${q}.notify_deliveries
       SET status = $1, attempts = $2, next_attempt_at = $3::timestamptz,

@@ -8,6 +8,7 @@ import type {
   DeliveryUpdate,
   ListFilter,
 } from '../../notify/delivery/port.ts';
+import { OPERATOR } from '../../notify/delivery/port.ts';
 import { checkInstant, checkLimit, checkSchool, checkText } from '../checks.ts';
 import {
   ATTEMPT_COLUMNS,
@@ -94,15 +95,28 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const until = checkInstant(claimUntil, 'claimUntil');
     const schools = scopeJson(scope);
     return this.#transaction('claim the due notices', () => {
-      const due = this.#sql.due.all(at, checkLimit(limit), schools) as unknown as DeliverySqlRow[];
+      const due = this.#sql.due.all(
+        at,
+        checkLimit(limit),
+        schools,
+        operatorOf(scope),
+      ) as unknown as DeliverySqlRow[];
       for (const row of due) this.#sql.claim.run(until, row.id);
       return due.map((row) => toDelivery({ ...row, next_attempt_at: until }));
     });
   }
 
+  async dueSchools(now: string, scope: DeliveryScope = {}): Promise<string[]> {
+    const at = checkInstant(now, 'now');
+    const rows = this.#do('read the schools with notices due', () =>
+      this.#sql.dueSchools.all(at, scopeJson(scope), operatorOf(scope)),
+    ) as unknown as { school: string }[];
+    return rows.map((row) => row.school);
+  }
+
   async nextDueAt(scope: DeliveryScope = {}): Promise<string | null> {
     const row = this.#do('read the next notice due', () =>
-      this.#sql.nextDueAt.get(scopeJson(scope)),
+      this.#sql.nextDueAt.get(scopeJson(scope), operatorOf(scope)),
     ) as { next: string | null } | undefined;
     return row?.next ?? null;
   }
@@ -160,11 +174,19 @@ function prepare(db: DatabaseSync) {
       SELECT ${deliveries} FROM notify_deliveries
       WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?1
         AND (?3 IS NULL OR school IN (SELECT value FROM json_each(?3)))
+        AND (?4 = 1 OR substr(channel_id, 1, ${OPERATOR_PREFIX.length}) <> '${OPERATOR_PREFIX}')
       ORDER BY next_attempt_at, created_at, rowid LIMIT ?2`),
+    dueSchools: s(`
+      SELECT DISTINCT school FROM notify_deliveries
+      WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?1
+        AND (?2 IS NULL OR school IN (SELECT value FROM json_each(?2)))
+        AND (?3 = 1 OR substr(channel_id, 1, ${OPERATOR_PREFIX.length}) <> '${OPERATOR_PREFIX}')
+      ORDER BY school`),
     claim: s('UPDATE notify_deliveries SET next_attempt_at = ? WHERE id = ?'),
     nextDueAt: s(
       `SELECT min(next_attempt_at) AS next FROM notify_deliveries WHERE status = 'pending'
-       AND (?1 IS NULL OR school IN (SELECT value FROM json_each(?1)))`,
+       AND (?1 IS NULL OR school IN (SELECT value FROM json_each(?1)))
+       AND (?2 = 1 OR substr(channel_id, 1, ${OPERATOR_PREFIX.length}) <> '${OPERATOR_PREFIX}')`,
     ),
     update: s(`
       UPDATE notify_deliveries
@@ -183,6 +205,12 @@ function prepare(db: DatabaseSync) {
       ORDER BY rowid DESC LIMIT ?3`),
   };
 }
+
+/** The operator's channel ids start so (a constant of ours, safe in the SQL text). */
+const OPERATOR_PREFIX = `${OPERATOR}:`;
+
+/** 1 when the scope takes the operator's deliveries too (the default), else 0. */
+const operatorOf = (scope: DeliveryScope): number => (scope.operator === false ? 0 : 1);
 
 /** The scope's schools as a JSON list for json_each, or null for every school. */
 const scopeJson = (scope: DeliveryScope): string | null =>

@@ -4,6 +4,7 @@ import type { RunReport } from '../../sync/report.ts';
 import type { Auth, Authenticated } from '../auth/session.ts';
 import type { Console } from '../console.ts';
 import { WebError } from '../errors.ts';
+import type { SendTestNotice } from '../test-notice.ts';
 import { outcomesCsv } from './csv.ts';
 
 /**
@@ -39,11 +40,18 @@ const ids = {
 const settingsBody = {
   type: 'object',
   description:
-    'Sections of the configuration (auriga, edusign, options), as in a configuration file. A secret left out or empty keeps its value.',
+    'Sections of the configuration (auriga, edusign, options, notifications), as in a configuration file. A secret left out or empty keeps its value; secrets are typed in, never `{ env }` or `{ file }`.',
   properties: {
     auriga: { type: 'object', additionalProperties: true },
     edusign: { type: 'object', additionalProperties: true },
     options: { type: 'object', additionalProperties: true },
+    notifications: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: true,
+      description:
+        'consoleUrl, email { smtp { host, port, starttls, user, password }, from, to }, webhooks [{ url, secret }]: each key given replaces the stored one, a webhook left out of the list is removed. The SMTP password left empty keeps the stored one; a webhook secret left empty keeps the secret of the stored webhook with the same URL (a new URL needs its secret). null: no notifications.',
+    },
   },
   additionalProperties: false,
 } as const;
@@ -67,7 +75,10 @@ type Req = FastifyRequest<{
   Querystring: { q?: string };
 }>;
 
-export function registerApi(app: FastifyInstance, deps: { console: Console; auth: Auth }): void {
+export function registerApi(
+  app: FastifyInstance,
+  deps: { console: Console; auth: Auth; testNotice: SendTestNotice },
+): void {
   const { console: c, auth } = deps;
 
   /** Who asks, or 401; and for a change, the CSRF token, or 403. */
@@ -222,6 +233,17 @@ export function registerApi(app: FastifyInstance, deps: { console: Console; auth
       summary: "The school's notices, each delivery and every attempt (never a secret).",
     },
     async (r, _p, p) => c.notifications(p, r.params.school),
+  );
+  route(
+    'POST',
+    '/api/schools/:school/notifications/test',
+    {
+      ...tags('settings'),
+      params: school,
+      summary:
+        'A test notice on every channel of the saved notifications, at once: one result per channel (409 when none is saved).',
+    },
+    async (r, _reply, p) => deps.testNotice(p, r.params.school),
   );
   route(
     'GET',

@@ -5,6 +5,7 @@ import type { Auth, Authenticated } from '../auth/session.ts';
 import type { Console } from '../console.ts';
 import { WebError } from '../errors.ts';
 import { pickLanguage, translator } from '../i18n.ts';
+import type { SendTestNotice } from '../test-notice.ts';
 import type { PageContext } from './layout.ts';
 import {
   accountsPage,
@@ -44,7 +45,7 @@ const list = (value: unknown): string[] =>
 
 export function registerPages(
   app: FastifyInstance,
-  deps: { console: Console; auth: Auth; store: ConsoleStore },
+  deps: { console: Console; auth: Auth; store: ConsoleStore; testNotice: SendTestNotice },
 ): void {
   const { console: c, auth } = deps;
 
@@ -387,6 +388,31 @@ export function registerPages(
         canAct: true,
         steps,
       }),
+    );
+  });
+  // A test notice on the saved channels, answered on the settings page, one line per channel.
+  page('POST', '/schools/:school/notifications/test', async (request, reply, who, ctx) => {
+    let tested: Awaited<ReturnType<SendTestNotice>>['results'] | undefined;
+    let error: string | undefined;
+    try {
+      tested = (await deps.testNotice(who, request.params.school)).results;
+    } catch (failure) {
+      if (!(failure instanceof WebError && failure.status === 409)) throw failure;
+      error = failure.message;
+    }
+    const { name, view, active } = await settingsOf(request, who);
+    return send(
+      reply,
+      settingsPage(ctx, {
+        school: name,
+        config: view.settings as never,
+        readOnly: view.readOnly,
+        active,
+        canAct: true,
+        ...(tested ? { tested } : {}),
+        ...(error ? { error } : {}),
+      }),
+      error ? 409 : 200,
     );
   });
   page('POST', '/schools/:school/activate', async (request, reply, who) => {

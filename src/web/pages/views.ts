@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.ts';
 import type { DoctorStep } from '../../doctor/steps.ts';
 import type { Explanation } from '../../explain/explain.ts';
+import type { TestResult } from '../../notify/notifier.ts';
 import type { AuditEntry, RunRecord } from '../../store/port.ts';
 import type { RunReport } from '../../sync/report.ts';
 import type { HeldDeletion, HeldView, RunSummary, SchoolSummary } from '../console.ts';
@@ -470,9 +471,11 @@ export const SETTINGS_FIELDS: ReadonlyArray<{
 ];
 
 /** The form's fields back into settings sections (empty text: not given). */
-export function settingsFromForm(
-  form: Record<string, unknown>,
-): Record<string, Record<string, unknown>> {
+export function settingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
+  return { ...sectionsFromForm(form), notifications: notificationsFromForm(form) };
+}
+
+function sectionsFromForm(form: Record<string, unknown>): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = { auriga: {}, edusign: {}, options: {} };
   for (const field of SETTINGS_FIELDS) {
     const raw = form[field.name];
@@ -490,6 +493,92 @@ export function settingsFromForm(
     else section[key] = text;
   }
   return out;
+}
+
+/** The notification fields of the form, by the configuration key each sets. */
+const N = {
+  consoleUrl: 'notifications.consoleUrl',
+  host: 'notifications.email.smtp.host',
+  port: 'notifications.email.smtp.port',
+  starttls: 'notifications.email.smtp.starttls',
+  user: 'notifications.email.smtp.user',
+  password: 'notifications.email.smtp.password',
+  from: 'notifications.email.from',
+  to: 'notifications.email.to',
+} as const;
+const hookField = (i: number, part: 'url' | 'secret' | 'remove') =>
+  `notifications.webhooks.${i}.${part}`;
+
+const textOf = (form: Record<string, unknown>, name: string): string => {
+  const raw = form[name];
+  return typeof raw === 'string' ? raw.trim() : '';
+};
+
+/** The webhook rows a form posted, in order: `notifications.webhooks.N.url`… */
+function postedHooks(form: Record<string, unknown>) {
+  const indexes = Object.keys(form)
+    .map((key) => /^notifications\.webhooks\.(\d+)\.url$/.exec(key)?.[1])
+    .filter((i): i is string => i !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  return indexes.map((i) => ({
+    url: textOf(form, hookField(i, 'url')),
+    // A secret is taken as typed: spaces may be part of it.
+    secret:
+      typeof form[hookField(i, 'secret')] === 'string' ? String(form[hookField(i, 'secret')]) : '',
+    remove: form[hookField(i, 'remove')] === 'on',
+  }));
+}
+
+/**
+ * The notification fields as a settings change (see mergeNotifications): the
+ * email part only when one of its fields is filled, each webhook row kept
+ * unless ticked for removal or left blank. With no channel left, null: the
+ * school sends no notification.
+ */
+function notificationsFromForm(form: Record<string, unknown>): Record<string, unknown> | null {
+  const given = (name: string) => textOf(form, name);
+  const hooks = postedHooks(form)
+    .filter((h) => !h.remove && (h.url !== '' || h.secret !== ''))
+    .map((h) => ({ url: h.url, secret: h.secret }));
+  const password = typeof form[N.password] === 'string' ? String(form[N.password]) : '';
+  const filled = [N.host, N.port, N.user, N.from, N.to].some((name) => given(name) !== '');
+  const port = given(N.port);
+  const email =
+    filled || password !== ''
+      ? {
+          smtp: {
+            host: given(N.host),
+            // A whole number as a number; anything else as typed, for the schema to name.
+            port: /^\d+$/.test(port) ? Number(port) : port,
+            starttls: form[N.starttls] === 'on' || form[N.starttls] === 'true',
+            user: given(N.user),
+            password,
+          },
+          from: given(N.from),
+          to: given(N.to)
+            .split(/[,;\s]+/)
+            .filter((address) => address !== ''),
+        }
+      : null;
+  if (email === null && hooks.length === 0) return null;
+  return { consoleUrl: given(N.consoleUrl), email, webhooks: hooks };
+}
+
+/** What the form shows of the saved notifications (resolved and masked: no secret). */
+interface ShownNotifications {
+  readonly consoleUrl?: string;
+  readonly email?: {
+    readonly smtp: {
+      readonly host: string;
+      readonly port: number;
+      readonly starttls: boolean;
+      readonly auth: { readonly user: string } | null;
+    };
+    readonly from: string;
+    readonly to: readonly string[];
+  } | null;
+  readonly webhooks?: readonly { readonly url: string }[];
 }
 
 function fieldValue(config: Config | null, name: string): string {
@@ -515,6 +604,8 @@ export function settingsPage(
     notice?: string;
     steps?: readonly DoctorStep[];
     form?: Record<string, unknown>;
+    /** What the test notice just answered, per channel. */
+    tested?: readonly TestResult[];
   },
 ) {
   const { t } = ctx;
@@ -541,6 +632,7 @@ export function settingsPage(
   const group = (section: 'auriga' | 'edusign' | 'options', legend: string) =>
     html`<fieldset><legend>${legend}</legend><div class="grid">${SETTINGS_FIELDS.filter((f) => f.section === section).map(field)}</div></fieldset>`;
   const base = isNew ? '' : `/schools/${encodeURIComponent(input.school ?? '')}`;
+  const saved = (input.config as { notifications?: ShownNotifications } | null)?.notifications;
   return layout(
     ctx,
     isNew ? t('settings.new') : t('settings.title', { school: input.school ?? '' }),
@@ -555,6 +647,7 @@ ${!isNew && !input.readOnly ? html`<p>${input.active ? t('settings.active') : t(
   ${group('auriga', t('settings.auriga'))}
   ${group('edusign', t('settings.edusign'))}
   ${group('options', t('settings.options'))}
+  ${notificationsGroup(ctx, saved, input.form, disabled)}
   ${disabled ? null : html`<button type="submit">${t('settings.save')}</button>`}
 </form>
 ${
@@ -563,10 +656,12 @@ ${
   <form method="post" action="${base}/check" class="inline">${csrfField(ctx)}<button type="submit">${t('settings.check')}</button></form>
   <form method="post" action="${base}/preview" class="inline">${csrfField(ctx)}<button type="submit">${t('school.preview')}</button></form>
   ${input.readOnly || input.active ? null : html`<form method="post" action="${base}/activate" class="inline">${csrfField(ctx)}<button type="submit">${t('settings.activate')}</button></form>`}
+  ${saved ? html`<form method="post" action="${base}/notifications/test" class="inline">${csrfField(ctx)}<button type="submit">${t('settings.testNotice')}</button></form>` : null}
 </div>`
     : null
 }
-${input.steps ? checkList(ctx, input.steps) : null}`,
+${input.steps ? checkList(ctx, input.steps) : null}
+${input.tested ? testedList(ctx, input.tested) : null}`,
   );
 }
 
@@ -577,6 +672,82 @@ function stepText(ctx: PageContext, s: DoctorStep) {
   const translated = s.status === 'failed' && s.code ? failureSentence(ctx.lang, s.code) : null;
   if (translated === null) return english;
   return html`${translated.message}${translated.fix ? html`<br><span class="fix">${t('check.fix')} : ${translated.fix}</span>` : null}<details><summary>${t('problem.original')}</summary>${english}</details>`;
+}
+
+/**
+ * The school's notifications on the settings form: the console's address,
+ * email (SMTP server, login, sender, recipients) and webhooks (URL and
+ * secret, one row each, a blank row to add one, a box to remove one).
+ * Secret fields are always empty: their placeholder says one is set, and
+ * left empty it is kept.
+ */
+function notificationsGroup(
+  ctx: PageContext,
+  saved: ShownNotifications | undefined,
+  form: Record<string, unknown> | undefined,
+  disabled: boolean,
+) {
+  const { t } = ctx;
+  const off = disabled ? html`disabled` : null;
+  const id = (name: string) => `f-${name.replaceAll('.', '-')}`;
+  const email = saved?.email ?? null;
+  const savedValue: Record<string, string> = {
+    [N.consoleUrl]: saved?.consoleUrl ?? '',
+    [N.host]: email?.smtp.host ?? '',
+    [N.port]: email ? String(email.smtp.port) : '',
+    [N.user]: email?.smtp.auth?.user ?? '',
+    [N.from]: email?.from ?? '',
+    [N.to]: email?.to.join(', ') ?? '',
+  };
+  const value = (name: string) =>
+    form ? (typeof form[name] === 'string' ? String(form[name]) : '') : (savedValue[name] ?? '');
+  const text = (name: string, label: Key, type: 'text' | 'url' | 'email' = 'text', extra?: Html) =>
+    html`<label for="${id(name)}">${t(label)}</label><input id="${id(name)}" type="${type}" name="${name}" value="${value(name)}" ${extra ?? null} ${off}>`;
+  const secret = (name: string, label: string, set: boolean) =>
+    html`<label for="${id(name)}">${label}</label><input id="${id(name)}" type="password" name="${name}" value="" autocomplete="new-password" ${set ? html`placeholder="${t('settings.secretSet')}"` : null} ${off}>`;
+  const starttls = form ? form[N.starttls] === 'on' : (email?.smtp.starttls ?? true);
+  const savedUrls = new Set((saved?.webhooks ?? []).map((w) => w.url));
+  const rows = form
+    ? postedHooks(form).filter((h) => h.url !== '')
+    : (saved?.webhooks ?? []).map((w) => ({ url: w.url, remove: false }));
+  const row = (hook: { url: string; remove: boolean }, i: number) => {
+    const n = i + 1;
+    return html`<label for="${id(hookField(i, 'url'))}">${t('field.notifications.webhookUrl', { n })}</label><input id="${id(hookField(i, 'url'))}" type="url" name="${hookField(i, 'url')}" value="${hook.url}" ${off}>
+${secret(hookField(i, 'secret'), t('field.notifications.webhookSecret', { n }), savedUrls.has(hook.url))}
+<label for="${id(hookField(i, 'remove'))}">${t('field.notifications.webhookRemove', { n })}</label><input id="${id(hookField(i, 'remove'))}" type="checkbox" name="${hookField(i, 'remove')}" ${hook.remove ? html`checked` : null} ${off}>`;
+  };
+  const blank = rows.length;
+  return html`<fieldset><legend>${t('settings.notifications')}</legend>
+<p class="hint" id="notifications-hint">${t('settings.notificationsHint')}</p>
+<div class="grid">${text(N.consoleUrl, 'field.notifications.consoleUrl', 'url')}</div>
+<fieldset><legend>${t('settings.email')}</legend><div class="grid">
+${text(N.host, 'field.notifications.smtpHost')}
+${text(N.port, 'field.notifications.smtpPort', 'text', html`inputmode="numeric" placeholder="587"`)}
+<label for="${id(N.starttls)}">${t('field.notifications.smtpStarttls')}</label><input id="${id(N.starttls)}" type="checkbox" name="${N.starttls}" ${starttls ? html`checked` : null} ${off}>
+${text(N.user, 'field.notifications.smtpUser', 'text', html`autocomplete="off"`)}
+${secret(N.password, t('field.notifications.smtpPassword'), email?.smtp.auth != null)}
+${text(N.from, 'field.notifications.from', 'email')}
+${text(N.to, 'field.notifications.to')}
+</div></fieldset>
+<fieldset><legend>${t('settings.webhooks')}</legend><div class="grid">
+${rows.map(row)}
+${
+  disabled
+    ? null
+    : html`<label for="${id(hookField(blank, 'url'))}">${t('field.notifications.newWebhookUrl')}</label><input id="${id(hookField(blank, 'url'))}" type="url" name="${hookField(blank, 'url')}" value="">
+${secret(hookField(blank, 'secret'), t('field.notifications.newWebhookSecret'), false)}`
+}
+</div></fieldset>
+</fieldset>`;
+}
+
+function testedList(ctx: PageContext, results: readonly TestResult[]) {
+  const { t } = ctx;
+  return html`<section aria-labelledby="tested-title"><h2 id="tested-title">${t('tested.title')}</h2>
+<ul class="steps">${results.map(
+    (r) =>
+      html`<li class="step step-${r.ok ? 'passed' : 'failed'}" data-channel="${r.channel}"><strong>${r.channel === 'email' ? t('settings.email') : t('tested.webhook')}</strong> ${r.target}: <span class="badge state-${r.ok ? 'healthy' : 'failed'}">${r.ok ? t('tested.sent') : t('tested.failed')}</span>${r.status === null ? null : ` (${r.status})`}${r.error ? html`<br><span class="fix">${r.error}</span>` : null}</li>`,
+  )}</ul></section>`;
 }
 
 export function checkList(ctx: PageContext, steps: readonly DoctorStep[]) {
