@@ -292,4 +292,68 @@ describe('console: notification settings', () => {
     assert.equal(off.status, 200, off.text);
     assert.equal((await stored('bell-refused')).notifications, undefined);
   });
+  test('deletions confirmed in the console close the hold: a later hold is told again', async () => {
+    const op = await apiSession(h.url, 'op@example.org');
+    const created = await op.call('POST', '/api/schools', {
+      name: 'bell-held',
+      settings: {
+        ...spareSettings(),
+        edusign: { ...spareSettings().edusign, requestsPerMinute: 100_000 },
+        notifications: {
+          consoleUrl: 'https://sync.bell.example',
+          webhooks: [{ url: `${hook.url}/held`, secret: SECRET_B }],
+        },
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    const runs = async () =>
+      ((await op.call('GET', '/api/schools/bell-held/runs')).json().runs as Array<{
+        outcome: string;
+      }>) ?? [];
+    const runNow = async (count: number) => {
+      assert.equal((await op.call('POST', '/api/schools/bell-held/run')).status, 202);
+      await waitFor(
+        `run ${count} finished`,
+        async () => {
+          const list = await runs();
+          return list.length >= count && list.every((r) => r.outcome !== 'running');
+        },
+        60_000,
+      );
+    };
+    const told = () =>
+      hook.requests.filter(
+        (r) => (JSON.parse(r.body) as { event: string }).event === 'deletions_held',
+      );
+    /** Cancel, in Auriga, 8 interventions whose sheets start later than two hours from now. */
+    const cancelEight = (skip: number) => {
+      const soon = Date.now() + 2 * 3600_000;
+      const coming = h.spare.edusign
+        .state()
+        .courses.filter((c) => Date.parse(String(c.START)) > soon && c.API_ID)
+        .sort((a, b) => String(a.API_ID).localeCompare(String(b.API_ID)))
+        .slice(skip, skip + 8);
+      assert.equal(coming.length, 8);
+      for (const course of coming) h.spare.auriga.control.cancelIntervention(String(course.API_ID));
+    };
+
+    await runNow(1);
+    cancelEight(0);
+    await runNow(2);
+    await waitFor('the first hold told', () => told().length === 1, 30_000, 50);
+    const held = (await op.call('GET', '/api/schools/bell-held/held')).json() as {
+      items: Array<{ aurigaId: string }>;
+    };
+    const confirmed = await op.call('POST', '/api/schools/bell-held/held/confirm', {
+      aurigaIds: held.items.map((i) => i.aurigaId),
+    });
+    assert.equal(confirmed.status, 200, confirmed.text);
+    assert.equal(confirmed.json().status, 'deleted');
+    // Another set cancelled the same day: a new incident, told again.
+    cancelEight(8);
+    await runNow(4);
+    await waitFor('the second hold told', () => told().length === 2, 30_000, 50).catch(() => {
+      throw new Error(`told ${told().length} hold(s): the confirm run left the first hold open`);
+    });
+  });
 });

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { notifierFor } from '../app/index.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { SecretScrubber } from '../observability/secrets.ts';
+import { createSecretScrubber, type SecretScrubber } from '../observability/secrets.ts';
 import { mountConsole } from '../web/mount.ts';
 import { fleetSchoolRegistry } from './console-schools.ts';
 import type { FleetDatabase } from './database.ts';
@@ -105,6 +106,14 @@ export async function startFleetService(options: FleetServiceOptions): Promise<F
       activate: async () => {
         await queue.produce();
       },
+      // Its notices are queued in the fleet's database; the workers' delivery loops send them.
+      notifierOf: (school) =>
+        school.unusable === undefined
+          ? notifierFor([school.config], db.store, {
+              logger,
+              secrets: createSecretScrubber(school.config).secrets(),
+            })
+          : undefined,
       publicUrl: () => consoleOptions.publicUrl ?? url,
       secure: consoleOptions.publicUrl?.startsWith('https://') === true,
       logger,

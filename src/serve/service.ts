@@ -343,6 +343,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         const found = await registry.get(school);
         if (found) scheduleSchool(found.config);
       },
+      notifierOf: (school) => notifierOf(school.name, school.config, school.store),
       publicUrl: () => consoleOptions.publicUrl ?? url,
       secure: consoleOptions.publicUrl?.startsWith('https://') === true,
       logger,

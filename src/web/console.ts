@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.ts';
 import type { DoctorStep } from '../doctor/steps.ts';
 import { isAppError } from '../errors/app-error.ts';
 import type { Explanation, Subject } from '../explain/explain.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import { type SchoolHealth, schoolHealth } from '../serve/health.ts';
 import type { Account, AuditEntry, ConsoleStore, Role, RunRecord } from '../store/port.ts';
 import type { HeldItem, RunReport } from '../sync/report.ts';
@@ -94,6 +95,8 @@ export interface ConsoleDeps {
   readonly activate: (school: string) => Promise<void>;
   /** Where the console is reached, for sign-in links. */
   readonly publicUrl: () => string;
+  /** Who a run the console starts itself (confirming deletions) tells, as the schedule's runs do. */
+  readonly notifierOf?: (school: ConsoleSchool) => Notifier | undefined;
   /** For tests: the runs' fetch. */
   readonly fetch?: typeof fetch;
 }
@@ -371,8 +374,10 @@ export function createConsole(deps: ConsoleDeps) {
         )
       )
         return changed(preview);
+      const notifier = deps.notifierOf?.(school);
       const report = await runSchool(school.config, {
         ...runOptions(school),
+        ...(notifier ? { notifier } : {}),
         confirmDeletions: [...aurigaIds],
         leaseWaitMs: 60_000,
       });
