@@ -42,7 +42,8 @@ const RECENT_RUNS = 20;
  */
 export async function schoolHealth(input: {
   readonly config: Config;
-  readonly store: SchoolStore;
+  /** Only its recent runs are read. */
+  readonly store: Pick<SchoolStore, 'recentRuns'>;
   readonly now: Date;
   readonly running: boolean;
   /** Told why the store could not be read; the answer itself says only that it could not. */

@@ -151,15 +151,27 @@ export function createConsole(deps: ConsoleDeps) {
   const guardHeld = (report: RunReport | null): HeldItem[] =>
     (report?.held ?? []).filter((item) => item.cause === 'mass_change_guard');
 
-  async function summary(school: ConsoleSchool): Promise<SchoolSummary> {
-    const running = (await deps.running()).includes(school.name);
+  /**
+   * A school's line on the fleet page. Its recent runs are read once, for its
+   * health and its last real report alike; `running` is read once per page.
+   */
+  async function summary(
+    school: ConsoleSchool,
+    runningNow?: readonly string[],
+  ): Promise<SchoolSummary> {
+    const running = (runningNow ?? (await deps.running())).includes(school.name);
+    const store = school.store.forSchool(school.name);
+    const recent = store.recentRuns(RECENT);
     const health = await schoolHealth({
       config: school.config,
-      store: school.store.forSchool(school.name),
+      store: { recentRuns: async (limit: number) => (await recent).slice(0, limit) },
       now: deps.now(),
       running,
     });
-    const last = reportOf(await lastReal(school).catch(() => undefined));
+    const lastRealRun = (await recent.catch(() => [])).find(
+      (run) => !run.dryRun && run.outcome !== 'running',
+    );
+    const last = reportOf(lastRealRun);
     return {
       name: school.name,
       source: school.source,
@@ -261,7 +273,8 @@ export function createConsole(deps: ConsoleDeps) {
 
     async schools(p: Principal): Promise<SchoolSummary[]> {
       const all = (await registry.list()).filter((s) => sees(p, s.name));
-      return Promise.all(all.map(summary));
+      const running = await deps.running();
+      return Promise.all(all.map((school) => summary(school, running)));
     },
 
     async school(p: Principal, name: string) {
