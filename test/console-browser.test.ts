@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { verifySignature } from '../src/notify/signature.ts';
+import { type Browser, openBrowser } from './helpers/browser.ts';
 import { type Harness, PASSWORD, startHarness } from './helpers/console-harness.ts';
 import { startHookReceiver } from './helpers/notify-servers.ts';
 
@@ -19,50 +16,21 @@ import { startHookReceiver } from './helpers/notify-servers.ts';
  * test-results/screenshots/.
  */
 
-const SHOTS = path.join(import.meta.dirname, '..', 'test-results', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-
 describe('console in a browser', () => {
   let h: Harness;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
-  const shot = (name: string) =>
-    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  let browser: Browser;
+  const shot = (name: string) => browser.shot(name);
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    // The test command calls it first; here too, so this file runs alone on a fresh machine.
-    if (!existsSync(CHROMIUM))
-      execFileSync(
-        'bash',
-        [path.join(import.meta.dirname, '..', 'scripts', 'ensure-chromium.sh')],
-        {
-          stdio: 'inherit',
-        },
-      );
+    browser = await openBrowser();
+    ({ context, page } = browser);
     h = await startHarness();
-    profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-      locale: 'en-GB',
-      viewport: { width: 1200, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
   });
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await h?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   async function signIn(email: string) {

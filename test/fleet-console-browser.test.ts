@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type FleetDatabase, openFleetDatabase } from '../src/fleet/database.ts';
 import { loadSecretKeys } from '../src/fleet/secret-key.ts';
-import { type FleetService, startFleetService } from '../src/fleet/service.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { createMetrics } from '../src/observability/metrics.ts';
-import { createSecretScrubber } from '../src/observability/secrets.ts';
+import type { FleetService } from '../src/fleet/service.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
-import { addAccount } from '../src/web/accounts.ts';
-import { hashPassword } from '../src/web/auth/password.ts';
+import { type Browser, openBrowser } from './helpers/browser.ts';
 import { PASSWORD } from './helpers/console-harness.ts';
-import { freshDatabase, importSchool, TEST_KEY, waitFor } from './helpers/fleet.ts';
+import {
+  freshDatabase,
+  importSchool,
+  startFleetConsole,
+  TEST_KEY,
+  waitFor,
+} from './helpers/fleet.ts';
 
 /**
  * The fleet's console in Chromium, as an operator uses it: `serve
@@ -24,30 +22,22 @@ import { freshDatabase, importSchool, TEST_KEY, waitFor } from './helpers/fleet.
  * sealed under another key. Screenshots in test-results/screenshots/.
  */
 
-const SHOTS = path.join(import.meta.dirname, '..', 'test-results', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const keys = loadSecretKeys({ AURIGA_EDUSIGN_SECRET_KEY: TEST_KEY });
 const fast = { requests: 100_000, windowMs: 60_000 };
 
 let sandboxes: Sandboxes;
 let db: FleetDatabase;
 let service: FleetService;
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 const cleanups: Array<() => unknown> = [];
-const shot = (name: string) =>
-  page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => browser.shot(name);
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  if (!existsSync(CHROMIUM))
-    execFileSync('bash', [path.join(import.meta.dirname, '..', 'scripts', 'ensure-chromium.sh')], {
-      stdio: 'inherit',
-    });
   sandboxes = await startSandboxes({ school: 'small', seed: 31, edusignRateLimit: fast });
   const url = await freshDatabase({ after: (fn: () => unknown) => cleanups.push(fn) });
   db = await openFleetDatabase({ url });
+  cleanups.push(() => db.close());
   // Disabled, so that the only runs are those asked (an enabled school never run is caught up at once).
   const off = { enabled: false };
   await importSchool(db, keys, sandboxes.config, 'lycee-a', off);
@@ -59,49 +49,16 @@ before(async () => {
     'lycee-c',
     off,
   );
-  service = await startFleetService({
-    db,
-    keys,
-    logger: createLogger({ level: 'silent' }),
-    metrics: createMetrics({ processMetrics: false }),
-    scrubber: createSecretScrubber({}),
-    port: 0,
-    host: '127.0.0.1',
-    workers: 1,
-    tickMs: 1000,
-    pollSeconds: 1,
+  service = await startFleetConsole({ after: (fn: () => unknown) => cleanups.push(fn) }, db, keys, {
+    operator: { email: 'op@example.org', password: PASSWORD },
   });
-  const consoleStore = db.store.console();
-  const added = await addAccount(
-    consoleStore,
-    { email: 'op@example.org', role: 'operator', schools: [] },
-    { now: () => new Date(), publicUrl: service.url, actor: 'test' },
-  );
-  await consoleStore.setPassword(added.account.id, await hashPassword(PASSWORD));
-  profile = mkdtempSync(path.join(tmpdir(), 'fleet-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-    locale: 'en-GB',
-    viewport: { width: 1200, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await openBrowser();
+  page = browser.page;
 });
 after(async () => {
-  await context?.close();
-  await service?.stop({ graceMs: 1000 });
-  await db?.close();
+  await browser?.close();
   await sandboxes?.close();
   for (const cleanup of cleanups.reverse()) await cleanup();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 test('an operator runs and edits a fleet school from the console', async () => {

@@ -3,18 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { openFleetDatabase } from '../src/fleet/database.ts';
 import { loadSecretKeys } from '../src/fleet/secret-key.ts';
-import { startFleetService } from '../src/fleet/service.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { createMetrics } from '../src/observability/metrics.ts';
-import { createSecretScrubber } from '../src/observability/secrets.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
-import { addAccount } from '../src/web/accounts.ts';
-import { hashPassword } from '../src/web/auth/password.ts';
 import { apiSession, PASSWORD } from './helpers/console-harness.ts';
 import {
   cli,
   freshDatabase,
   importSchool,
+  startFleetConsole,
   startWorker,
   TEST_KEY,
   waitFor,
@@ -42,26 +38,10 @@ async function fleetWithConsole(t: { after(fn: () => unknown): void }, workers =
   const url = await freshDatabase(t);
   const db = await openFleetDatabase({ url });
   t.after(() => db.close());
-  const service = await startFleetService({
-    db,
-    keys,
-    logger: createLogger({ level: 'silent' }),
-    metrics: createMetrics({ processMetrics: false }),
-    scrubber: createSecretScrubber({}),
-    port: 0,
-    host: '127.0.0.1',
+  const service = await startFleetConsole(t, db, keys, {
     workers,
-    tickMs: 1000,
-    pollSeconds: 1,
+    operator: { email: 'op@example.org', password: PASSWORD },
   });
-  t.after(() => service.stop({ graceMs: 1000 }));
-  const consoleStore = db.store.console();
-  const added = await addAccount(
-    consoleStore,
-    { email: 'op@example.org', role: 'operator', schools: [] },
-    { now: () => new Date(), publicUrl: service.url, actor: 'test' },
-  );
-  await consoleStore.setPassword(added.account.id, await hashPassword(PASSWORD));
   return { url, db, service, op: await apiSession(service.url, 'op@example.org') };
 }
 
@@ -258,17 +238,7 @@ test('the live view shows a run in progress on a worker process of its own, then
 
 test('failed sign-ins count across every serve of the fleet: the sixth, on another process, is refused', async (t) => {
   const { db, service } = await fleetWithConsole(t, 0);
-  const second = await startFleetService({
-    db,
-    keys,
-    logger: createLogger({ level: 'silent' }),
-    metrics: createMetrics({ processMetrics: false }),
-    scrubber: createSecretScrubber({}),
-    port: 0,
-    host: '127.0.0.1',
-    workers: 0,
-  });
-  t.after(() => second.stop({ graceMs: 0 }));
+  const second = await startFleetConsole(t, db, keys, { workers: 0 });
   const signIn = (url: string, password: string) =>
     fetch(`${url}/api/session`, {
       method: 'POST',

@@ -5,7 +5,14 @@ import { QUEUE_SCHEMA, RUN_QUEUE } from '../src/fleet/queue.ts';
 import { loadSecretKeys } from '../src/fleet/secret-key.ts';
 import type { EdusignAccount } from '../src/sandbox/edusign/index.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
-import { freshDatabase, importSchool, startWorker, TEST_KEY, waitFor } from './helpers/fleet.ts';
+import {
+  assertNoDuplicate,
+  freshDatabase,
+  importSchool,
+  startWorker,
+  TEST_KEY,
+  waitFor,
+} from './helpers/fleet.ts';
 
 /**
  * Workers that die or are stopped mid-run, as real processes: a SIGKILLed
@@ -25,19 +32,6 @@ before(async () => {
   });
 });
 after(() => sandboxes.close());
-
-function assertNoDuplicate(account: EdusignAccount) {
-  const state = account.state();
-  for (const [kind, items] of Object.entries({
-    courses: state.courses,
-    students: state.students,
-    professors: state.professors,
-  })) {
-    const ids = items.map((i) => i.API_ID);
-    assert.equal(new Set(ids).size, ids.length, `no ${kind} is on Edusign twice`);
-  }
-  assert.ok(state.courses.length > 0, 'the school was synced');
-}
 
 /** Slow enough (the client's own pace) to be caught mid-run. */
 const SLOW = 1500;

@@ -7,6 +7,7 @@ import { openFleetDatabase } from '../src/fleet/database.ts';
 import { loadSecretKeys } from '../src/fleet/secret-key.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
 import {
+  assertNoDuplicate,
   freshDatabase,
   importSchool,
   PG_BASE,
@@ -141,15 +142,7 @@ test('the database lost mid-run and back: processes live on, /readyz 503 meanwhi
   assert.ok(finished.length >= 1);
   assert.equal((await fetch(`${base}/readyz`)).status, 200, 'ready again');
 
-  const state = account.state();
-  for (const [kind, items] of Object.entries({
-    courses: state.courses,
-    students: state.students,
-    professors: state.professors,
-  })) {
-    const ids = items.map((i) => i.API_ID);
-    assert.equal(new Set(ids).size, ids.length, `no ${kind} is on Edusign twice`);
-  }
+  assertNoDuplicate(account);
   assert.equal(worker.child.exitCode, null, `the worker lives on:\n${worker.output()}`);
   assert.equal(serve.exitCode, null, `serve lives on:\n${served}`);
   // Said once when it goes and once when it is back, not at every retry of every loop.

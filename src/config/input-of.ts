@@ -1,4 +1,4 @@
-import { notificationsInputOf } from '../notify/config.ts';
+import { inputOfNotifications } from '../notify/config.ts';
 import type { Config } from './schema.ts';
 
 /**
@@ -11,6 +11,6 @@ import type { Config } from './schema.ts';
 export function settingsInputOf(config: Config): Record<string, unknown> {
   const { store: _store, notifications, ...rest } = config;
   const input: Record<string, unknown> = structuredClone(rest);
-  if (notifications !== undefined) input.notifications = notificationsInputOf(notifications);
+  if (notifications !== undefined) input.notifications = inputOfNotifications(notifications);
   return input;
 }

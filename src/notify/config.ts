@@ -251,39 +251,3 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-
-/**
- * The block a configuration file would hold for resolved settings: the
- * inverse of `resolveNotifications`, secrets inline. A school kept resolved
- * (the fleet's rows) is edited from this, so an edit re-parses what it reads.
- */
-export function notificationsInputOf(settings: NotificationSettings): NotificationsInput {
-  const smtp = settings.email?.smtp;
-  return {
-    consoleUrl: settings.consoleUrl,
-    language: settings.language,
-    events: [...settings.events],
-    ...(settings.email && smtp
-      ? {
-          email: {
-            smtp: {
-              host: smtp.host,
-              port: smtp.port,
-              starttls: smtp.starttls,
-              secure: smtp.secure,
-              ...(smtp.auth ? { user: smtp.auth.user, password: smtp.auth.password } : {}),
-              acceptSelfSignedCertificate: smtp.acceptSelfSignedCertificate,
-              timeoutMs: smtp.timeoutMs,
-            },
-            from: settings.email.from,
-            to: [...settings.email.to],
-          },
-        }
-      : {}),
-    webhooks: settings.webhooks.map((hook) => ({
-      url: hook.url,
-      secret: hook.secret,
-      timeoutMs: hook.timeoutMs,
-    })),
-  };
-}

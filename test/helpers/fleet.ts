@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -8,6 +9,13 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { FleetDatabase } from '../../src/fleet/database.ts';
 import type { SecretKeys } from '../../src/fleet/secret-key.ts';
+import { type FleetService, startFleetService } from '../../src/fleet/service.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+import { createSecretScrubber } from '../../src/observability/secrets.ts';
+import type { EdusignAccount } from '../../src/sandbox/edusign/index.ts';
+import { addAccount } from '../../src/web/accounts.ts';
+import { hashPassword } from '../../src/web/auth/password.ts';
 
 /** The machine's PostgreSQL, from the PG* variables (README: tests). */
 export const PG_BASE = {
@@ -154,4 +162,54 @@ export async function importSchool(
     { env: {} },
   );
   await db.schools.import(config, keys, new Date(), { enabledIfNew: overrides.enabled ?? true });
+}
+
+/**
+ * `serve --database` in this process, with the console, silent, and an
+ * operator account whose password is `password`: what the fleet console
+ * tests start. Stopped after the test.
+ */
+export async function startFleetConsole(
+  t: { after(fn: () => unknown): void },
+  db: FleetDatabase,
+  keys: SecretKeys,
+  options: { workers?: number; operator?: { email: string; password: string } } = {},
+): Promise<FleetService> {
+  const service = await startFleetService({
+    db,
+    keys,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics({ processMetrics: false }),
+    scrubber: createSecretScrubber({}),
+    port: 0,
+    host: '127.0.0.1',
+    workers: options.workers ?? 1,
+    tickMs: 1000,
+    pollSeconds: 1,
+  });
+  t.after(() => service.stop({ graceMs: 1000 }));
+  if (options.operator) {
+    const consoleStore = db.store.console();
+    const added = await addAccount(
+      consoleStore,
+      { email: options.operator.email, role: 'operator', schools: [] },
+      { now: () => new Date(), publicUrl: service.url, actor: 'test' },
+    );
+    await consoleStore.setPassword(added.account.id, await hashPassword(options.operator.password));
+  }
+  return service;
+}
+
+/** Nothing on the account's Edusign twice (by our external id), and the school synced at all. */
+export function assertNoDuplicate(account: EdusignAccount): void {
+  const state = account.state();
+  for (const [kind, items] of Object.entries({
+    courses: state.courses,
+    students: state.students,
+    professors: state.professors,
+  })) {
+    const ids = items.map((i) => i.API_ID);
+    assert.equal(new Set(ids).size, ids.length, `no ${kind} is on Edusign twice`);
+  }
+  assert.ok(state.courses.length > 0, 'the school was synced');
 }
