@@ -70,8 +70,42 @@ describe('messages', () => {
       /Details in the console: https:\/\/sync.example.org\/schools\/ecole-a\/runs\/r1\n/,
     );
     const fr = renderEmail(notices().run_failed, { language: 'fr', consoleUrl, secrets: [] }).text;
-    assert.match(fr, /Que faire : Enable Direct Access Grants/);
+    assert.match(
+      fr,
+      /Que faire : Enable Direct Access Grants/,
+      'a code with no French words keeps the English',
+    );
     assert.match(fr, /Détails dans la console : https:/);
+  });
+
+  test('in French, a known failure is said in French, the English message kept below it', () => {
+    const refused = decide(
+      INITIAL_STATE,
+      runReport({
+        runId: 'r9',
+        error: {
+          code: 'auriga.invalid_credentials',
+          message: 'Keycloak refused the username or password of "edusign.sync".',
+          hint: 'Sign in to Auriga in a browser as "edusign.sync".',
+          configuration: true,
+        },
+      }),
+      T0,
+    ).notices[0];
+    assert.ok(refused);
+    const fr = renderEmail(refused, { language: 'fr', consoleUrl, secrets: [] }).text;
+    assert.match(
+      fr,
+      /Erreur \[auriga.invalid_credentials\] : Keycloak refuse l’identifiant ou le mot de passe/,
+    );
+    assert.match(fr, /Que faire : Saisissez à nouveau l’identifiant et le mot de passe/);
+    assert.match(
+      fr,
+      /Message d’origine : Keycloak refused the username or password of "edusign.sync"\. Sign in to Auriga/,
+    );
+    const en = renderEmail(refused, { language: 'en', consoleUrl, secrets: [] }).text;
+    assert.match(en, /Error \[auriga.invalid_credentials\]: Keycloak refused the username/);
+    assert.doesNotMatch(en, /Keycloak refuse l’/);
   });
 
   test('problems carry their Auriga id and sentence; a long digest is cut, the webhook has them all', () => {

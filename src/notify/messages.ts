@@ -1,3 +1,4 @@
+import { FAILURES_FR } from '../errors/sentences-fr.ts';
 import { redactSecrets } from '../observability/secrets.ts';
 import type { Counts } from '../sync/report.ts';
 import type { NoticeLanguage } from './config.ts';
@@ -37,6 +38,8 @@ interface Words {
   failedRuns: (count: number) => string;
   error: string;
   fix: string;
+  /** Before the report's own words, when the message above is translated. */
+  original: string;
   problems: (shown: number, total: number) => string;
   more: (count: number) => string;
   see: string;
@@ -80,6 +83,7 @@ const WORDS: Record<NoticeLanguage, Words> = {
     },
     failedRuns: (count) => `Failed runs in a row: ${count}.`,
     error: 'Error',
+    original: 'Original message',
     fix: 'What to do',
     problems: (shown, total) =>
       shown === total ? `New problems (${total}):` : `New problems (${total}, first ${shown}):`,
@@ -128,6 +132,7 @@ const WORDS: Record<NoticeLanguage, Words> = {
     failedRuns: (count) => `Échecs consécutifs : ${count}.`,
     error: 'Erreur',
     fix: 'Que faire',
+    original: 'Message d’origine',
     problems: (shown, total) =>
       shown === total
         ? `Nouveaux problèmes (${total}) :`
@@ -156,8 +161,18 @@ export function renderEmail(
   const w = WORDS[options.language];
   const lines = [w.intro(notice), ''];
   if (notice.error) {
-    lines.push(`${w.error} [${notice.error.code}]${w.colon} ${notice.error.message}`);
-    if (notice.error.hint) lines.push(`${w.fix}${w.colon} ${notice.error.hint}`);
+    const said = options.language === 'fr' ? FAILURES_FR[notice.error.code] : undefined;
+    if (said) {
+      // In French where the code is known; the English message keeps its details.
+      lines.push(`${w.error} [${notice.error.code}]${w.colon} ${said.message}`);
+      if (said.fix) lines.push(`${w.fix}${w.colon} ${said.fix}`);
+      lines.push(
+        `${w.original}${w.colon} ${notice.error.message}${notice.error.hint ? ` ${notice.error.hint}` : ''}`,
+      );
+    } else {
+      lines.push(`${w.error} [${notice.error.code}]${w.colon} ${notice.error.message}`);
+      if (notice.error.hint) lines.push(`${w.fix}${w.colon} ${notice.error.hint}`);
+    }
     if (notice.event === 'run_failed') lines.push(w.failedRuns(notice.failedRuns));
     lines.push('');
   }
