@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { hash53 } from '../domain/hash.ts';
 import type { Mapping } from '../domain/types.ts';
 import type { PersonPayload, SheetPayload } from '../rules/payloads.ts';
-import { changedFields, FROZEN_FINGERPRINT, fingerprint, parseFingerprint } from './fingerprint.ts';
+import {
+  changedFields,
+  FROZEN_FINGERPRINT,
+  fieldDigests,
+  fingerprint,
+  parseFingerprint,
+} from './fingerprint.ts';
 import { plan } from './plan.ts';
 
 const ZOE: PersonPayload = { lastName: 'DOE', firstName: 'Zoé', email: 'zoe@school.test' };
@@ -40,6 +47,63 @@ describe('fingerprints', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test("property: a v2 digest is the hash of the field's JSON in base 36, whatever the text (escapes, lone surrogates) and however the list is held", () => {
+    const v2 = (value: unknown) => hash53(JSON.stringify(value)).toString(36);
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'binary', minLength: 60, maxLength: 200 }),
+    );
+    fc.assert(
+      fc.property(
+        text,
+        fc.option(text),
+        fc.array(text),
+        fc.array(text, { minLength: 8 }),
+        (name, description, short, long) => {
+          const payload = {
+            name,
+            description,
+            classroom: null,
+            start: name,
+            end: name,
+            instructors: short,
+            learners: Object.freeze(long),
+            groups: Object.freeze(short),
+          };
+          const expected = Object.fromEntries(
+            Object.keys(payload)
+              .sort()
+              .map((key) => [key, v2(payload[key as keyof typeof payload])]),
+          );
+          assert.deepEqual(fieldDigests(payload), expected);
+          const written = `v2;${Object.entries(expected)
+            .map(([key, digest]) => `${key}=${digest}`)
+            .join(';')}`;
+          assert.equal(fingerprint(payload), written);
+          assert.deepEqual(changedFields(payload, written), []);
+          assert.deepEqual(changedFields({ ...payload, learners: [...long, 'x'] }, written), [
+            'learners',
+          ]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a v2 digest is compared as written: with a leading zero or in capitals it is a change', () => {
+    const text = fingerprint(ZOE);
+    const email = parseFingerprint(text)?.fields.email ?? '';
+    assert.deepEqual(changedFields(ZOE, text.replace(`email=${email}`, `email=0${email}`)), [
+      'email',
+    ]);
+    assert.deepEqual(
+      changedFields(ZOE, text.replace(`email=${email}`, `email=${email.toUpperCase()}`)),
+      ['email'],
+    );
+    assert.deepEqual(changedFields(ZOE, `${text};extra=1`), []);
+    assert.deepEqual(changedFields(ZOE, text.slice(0, -1)), ['lastName']);
   });
 
   test('a v1 fingerprint from before the upgrade is read: unchanged is unchanged, a change is that field alone', () => {

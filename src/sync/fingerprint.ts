@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hash53 } from '../domain/hash.ts';
+import { Hash53, hash53 } from '../domain/hash.ts';
 import type { Payload } from '../rules/payloads.ts';
 
 /**
@@ -31,39 +31,93 @@ export type FieldDigests = Readonly<Record<string, string>>;
 
 type Digest = (json: string) => string;
 
-const digestV2: Digest = (json) => hash53(json).toString(36);
+/**
+ * The v2 digest of a field, as a number: `hash53(JSON.stringify(value))`,
+ * its text being the number in base 36. Texts and lists of texts, all a
+ * payload holds, are hashed as their JSON without building it (their JSON
+ * is the text in quotes when it needs no escape); anything else, and any
+ * text JSON escapes, is hashed from `JSON.stringify`.
+ */
+const hasher = new Hash53();
+function valueHashV2(value: unknown): number {
+  if (value === null) return NULL_HASH;
+  if (typeof value === 'string') {
+    if (value.length < LONG_TEXT) return textHash(value);
+    let digest = longTextDigests.get(value);
+    if (digest === undefined) {
+      digest = textHash(value);
+      if (longTextDigests.size >= LONG_TEXT_CACHE_LIMIT) longTextDigests.clear();
+      longTextDigests.set(value, digest);
+    }
+    return digest;
+  }
+  if (Array.isArray(value)) {
+    if (value.length < SHARED_LIST || !Object.isFrozen(value)) return listHash(value);
+    let digest = listDigests.get(value);
+    if (digest === undefined) {
+      digest = listHash(value);
+      listDigests.set(value, digest);
+    }
+    return digest;
+  }
+  return jsonHash(value);
+}
+const jsonHash = (value: unknown): number => hash53(JSON.stringify(value));
+const textHash = (text: string): number =>
+  hasher.reset().plainJsonText(text) ? hasher.value() : jsonHash(text);
+const NULL_HASH = jsonHash(null);
+
+function listHash(list: readonly unknown[]): number {
+  hasher.reset().code(OPEN_BRACKET);
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) hasher.code(COMMA);
+    const item = list[i];
+    if (typeof item !== 'string' || !hasher.plainJsonText(item)) return jsonHash(list);
+  }
+  return hasher.code(CLOSE_BRACKET).value();
+}
+const OPEN_BRACKET = 91;
+const COMMA = 44;
+const CLOSE_BRACKET = 93;
 
 /*
- * A school's payloads share most of their values: a group's learners list is
- * one frozen array for every intervention of the group (the reader shares
- * it), and names, rooms and times repeat. Each distinct value is digested
- * once: arrays by identity (payload arrays are frozen), texts by value, in a
- * cache that is dropped whole when it grows past a run's worth.
+ * A group's learners are one frozen list for every intervention of the group
+ * (the reader shares it): long frozen lists are hashed once, by identity.
+ * Long texts (a session's description) repeat as much and are hashed once,
+ * by value, in a cache dropped whole when it grows past a run's worth; a
+ * short text is hashed sooner than it is looked up.
  */
-const arrayDigests = new WeakMap<object, string>();
-const textDigests = new Map<string, string>();
-const TEXT_CACHE_LIMIT = 200_000;
+const listDigests = new WeakMap<object, number>();
+const SHARED_LIST = 8;
+const longTextDigests = new Map<string, number>();
+const LONG_TEXT = 64;
+const LONG_TEXT_CACHE_LIMIT = 100_000;
 
-function digestValueV2(value: unknown): string {
-  if (typeof value === 'string') {
-    let digest = textDigests.get(value);
-    if (digest === undefined) {
-      digest = digestV2(JSON.stringify(value));
-      if (textDigests.size >= TEXT_CACHE_LIMIT) textDigests.clear();
-      textDigests.set(value, digest);
-    }
-    return digest;
+const digestValueV2 = (value: unknown): string => valueHashV2(value).toString(36);
+
+/**
+ * Whether `text[from, to)` is `n` (an integer below 2^53) as `toString(36)`
+ * writes it: read as a number in place (multiplications only, exact below
+ * 2^53), with no leading zero and no character `toString` does not write.
+ */
+function isBase36(text: string, from: number, to: number, n: number): boolean {
+  const length = to - from;
+  if (length < 1 || length > 11 || (length > 1 && text.charCodeAt(from) === ZERO)) return false;
+  let value = 0;
+  for (let at = from; at < to; at++) {
+    const ch = text.charCodeAt(at);
+    const digit =
+      ch >= ZERO && ch <= NINE ? ch - ZERO : ch >= LOWER_A && ch <= LOWER_Z ? ch - 87 : -1;
+    if (digit < 0) return false;
+    value = value * 36 + digit;
   }
-  if (Array.isArray(value) && Object.isFrozen(value)) {
-    let digest = arrayDigests.get(value);
-    if (digest === undefined) {
-      digest = digestV2(JSON.stringify(value));
-      arrayDigests.set(value, digest);
-    }
-    return digest;
-  }
-  return digestV2(JSON.stringify(value));
+  return value === n;
 }
+const ZERO = 48;
+const NINE = 57;
+const LOWER_A = 97;
+const LOWER_Z = 122;
+
 const digestV1: Digest = (json) =>
   createHash('sha256').update(json).digest('base64url').slice(0, 12);
 
@@ -96,12 +150,13 @@ export function fieldDigests(payload: Payload): FieldDigests {
 
 export function fingerprint(payload: Payload): string {
   const record = payload as unknown as Record<string, unknown>;
-  let text = VERSION;
-  for (const key of sortedKeys(payload)) text += `;${key}=${digestValueV2(record[key])}`;
-  return text;
+  // Joined, not concatenated: one flat text, which the next run reads a character at a time.
+  const parts = [VERSION];
+  for (const key of sortedKeys(payload)) parts.push(`${key}=${digestValueV2(record[key])}`);
+  return parts.join(';');
 }
 
-/** Whether `stored` is exactly `fingerprint(payload)`, compared without building it. */
+/** Whether `stored` is exactly `fingerprint(payload)`, compared in place: nothing built. */
 function sameAsWritten(payload: Payload, stored: string): boolean {
   if (!stored.startsWith(VERSION)) return false;
   const record = payload as unknown as Record<string, unknown>;
@@ -110,9 +165,11 @@ function sameAsWritten(payload: Payload, stored: string): boolean {
     if (stored.charCodeAt(at) !== SEMICOLON || !stored.startsWith(key, at + 1)) return false;
     at += 1 + key.length;
     if (stored.charCodeAt(at) !== EQUALS) return false;
-    const digest = digestValueV2(record[key]);
-    if (!stored.startsWith(digest, at + 1)) return false;
-    at += 1 + digest.length;
+    at += 1;
+    let end = stored.indexOf(';', at);
+    if (end < 0) end = stored.length;
+    if (!isBase36(stored, at, end, valueHashV2(record[key]))) return false;
+    at = end;
   }
   return at === stored.length;
 }
