@@ -268,6 +268,30 @@ describe('plan', () => {
     assert.equal(confirmed.operations.filter((o) => o.action === 'delete').length, 2);
   });
 
+  test('the guard counts every managed sheet once, read or not, an intervention listed twice included', () => {
+    const items = Array.from({ length: 4 }, (_, k) => intervention(String(100 + k), 2 + k));
+    const outside = { ...intervention('200', 2), start: '2026-12-20T08:00:00.000Z' };
+    const [first, second] = items;
+    const p = run({
+      snapshot: snapshot([second, first, second, outside].filter((i) => i !== undefined)),
+      mappings: [
+        ...syncedMappings(items),
+        mapping('sheet', '200', 'x', { courseStart: outside.start }),
+        mapping('sheet', '300', 'x', { origin: 'adopted', courseStart: first?.start ?? null }),
+      ],
+      edusign: { ...emptyView, courses: courseViews(items) },
+    });
+    assert.deepEqual(
+      { managed: p.guard.managed, deletions: p.guard.deletions },
+      { managed: 4, deletions: 2 },
+    );
+    assert.deepEqual(summary(p.operations), [
+      'update sheet 200',
+      'hold sheet 102 (mass_change_guard)',
+      'hold sheet 103 (mass_change_guard)',
+    ]);
+  });
+
   test('confirming a set of held deletions deletes only when it is exactly the set held now', () => {
     const items = Array.from({ length: 10 }, (_, k) => intervention(String(100 + k), 2 + k));
     const base = {

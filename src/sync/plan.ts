@@ -21,6 +21,8 @@ import {
 import {
   type GuardResult,
   type GuardThresholds,
+  isManaged,
+  type MappedSheet,
   massChangeGuard,
   removals,
 } from '../rules/removals.ts';
@@ -92,13 +94,19 @@ export function plan(input: PlanInput): Plan {
   const operations: Operation[] = [];
   const problems: Problem[] = [];
   const unchanged: Record<EntityKind, number> = { sheet: 0, learner: 0, instructor: 0, group: 0 };
-  /** Auriga id → Edusign id of what exists on Edusign (mapped or adopted now). */
-  const edusignIds = new Map<EntityKind, Map<string, string>>();
-  for (const kind of ['sheet', 'learner', 'instructor', 'group'] as const) {
-    const ids = new Map<string, string>();
-    for (const m of mapped(kind).values()) ids.set(m.aurigaId, m.edusignId);
-    edusignIds.set(kind, ids);
-  }
+  /** Auriga id → Edusign id of what was adopted now; the mapped ones are read from the store's index. */
+  const adopted = new Map<EntityKind, Map<string, string>>();
+  const adopt = (kind: EntityKind, aurigaId: string, edusignId: string): void => {
+    let ids = adopted.get(kind);
+    if (!ids) {
+      ids = new Map();
+      adopted.set(kind, ids);
+    }
+    ids.set(aurigaId, edusignId);
+  };
+  /** The Edusign id of what exists on Edusign (mapped, or adopted now). */
+  const edusignIds: EdusignIds = (kind, aurigaId) =>
+    mapped(kind).get(aurigaId)?.edusignId ?? adopted.get(kind)?.get(aurigaId);
 
   // People (docs/rules.md §5): one email, one person; then found by external id, then email.
   const dropped = new Map<PersonKind, ReadonlyMap<string, string>>();
@@ -131,7 +139,7 @@ export function plan(input: PlanInput): Plan {
       const match = index.find(person);
       if (match) {
         operations.push(adoptPerson(kind, person, payload, match));
-        edusignIds.get(kind)?.set(person.id, match.record.id);
+        adopt(kind, person.id, match.record.id);
         continue;
       }
       operations.push({
@@ -199,7 +207,7 @@ export function plan(input: PlanInput): Plan {
           changes,
           reason: `Group ${group.id} already exists on Edusign with our external id: taken over, not duplicated.`,
         });
-        edusignIds.get('group')?.set(group.id, found.id);
+        adopt('group', group.id, found.id);
         continue;
       }
       operations.push({
@@ -214,18 +222,37 @@ export function plan(input: PlanInput): Plan {
   }
 
   // Sheets (docs/rules.md §4 and §7).
-  const coursesById = new Map(edusign.courses.map((c) => [c.id, c]));
-  const ourCourses = new Map<string, EdusignCourseView>();
-  for (const course of edusign.courses)
-    if (course.apiType === API_TYPE && course.apiId && !ourCourses.has(course.apiId))
-      ourCourses.set(course.apiId, course);
+  const coursesById = new Map<string, EdusignCourseView>();
+  for (const course of edusign.courses) coursesById.set(course.id, course);
+  /** Our courses by external id, the first listed of each: only an unmapped intervention asks. */
+  let ourCourses: Map<string, EdusignCourseView> | undefined;
+  const ourCourse = (aurigaId: string): EdusignCourseView | undefined => {
+    if (ourCourses === undefined) {
+      ourCourses = new Map();
+      for (const course of edusign.courses)
+        if (course.apiType === API_TYPE && course.apiId && !ourCourses.has(course.apiId))
+          ourCourses.set(course.apiId, course);
+    }
+    return ourCourses.get(aurigaId);
+  };
   const unknownGroupsReported = new Set<string>();
-  const read = new Set<string>();
+  /**
+   * Mapped sheets whose intervention was read, and how many of those the
+   * sync manages: the removals need look at each mapped sheet only when some
+   * were not read. Ids are sorted, so an id listed twice comes twice in a row.
+   */
+  let mappedRead = 0;
+  let managedRead = 0;
+  let previousId: string | undefined;
   for (const intervention of [...snapshot.interventions].sort((a, b) => compareIds(a.id, b.id))) {
-    read.add(intervention.id);
     const payload = sheetOf(intervention);
     const mapping = mapped('sheet').get(intervention.id);
     const course = mapping ? coursesById.get(mapping.edusignId) : undefined;
+    if (mapping && intervention.id !== previousId) {
+      mappedRead += 1;
+      if (isManaged(snapshot.window, mapping, course)) managedRead += 1;
+    }
+    previousId = intervention.id;
     if (payload.instructors.length === 0) {
       problems.push({
         code: 'sheet.no_instructor',
@@ -276,7 +303,7 @@ export function plan(input: PlanInput): Plan {
         });
       continue;
     }
-    const existing = ourCourses.get(intervention.id);
+    const existing = ourCourse(intervention.id);
     if (existing) {
       const frozen = existing.locked || existing.start <= now;
       operations.push({
@@ -311,11 +338,10 @@ export function plan(input: PlanInput): Plan {
   const found = removals({
     window: snapshot.window,
     now,
-    sheets: [...mapped('sheet').values()],
-    read,
+    unread: unreadSheets(),
+    managedRead,
     unreadable,
     complete: snapshot.completeness?.complete ?? true,
-    course: (id) => coursesById.get(id),
   });
   const deletions: DeleteOperation[] = [];
   for (const { mapping, verdict } of found.removals) {
@@ -368,6 +394,19 @@ export function plan(input: PlanInput): Plan {
       : { ...payload, groups: payload.groups.filter((g) => knownGroups.has(g)) };
   }
 
+  /** The mapped sheets whose intervention was not read, with their courses, in the store's order. */
+  function unreadSheets(): MappedSheet[] {
+    const sheets = mapped('sheet');
+    if (mappedRead === sheets.size) return [];
+    const read = new Set<string>();
+    for (const intervention of snapshot.interventions) read.add(intervention.id);
+    const unread: MappedSheet[] = [];
+    for (const mapping of sheets.values())
+      if (!read.has(mapping.aurigaId))
+        unread.push({ mapping, course: coursesById.get(mapping.edusignId) });
+    return unread;
+  }
+
   /**
    * A mapped sheet, ahead and inside the window, that Edusign did not list.
    * The run looks each such course up by id before planning, so one moved by
@@ -379,11 +418,14 @@ export function plan(input: PlanInput): Plan {
   }
 }
 
+/** The Edusign id of an Auriga id, when it exists on Edusign. */
+type EdusignIds = (kind: EntityKind, aurigaId: string) => string | undefined;
+
 /** Payload fields whose value differs from what the listed course holds; every field when unknown. */
 function courseDifferences(
   course: EdusignCourseView,
   payload: SheetPayload,
-  ids: ReadonlyMap<EntityKind, ReadonlyMap<string, string>>,
+  ids: EdusignIds,
 ): string[] {
   const all = Object.keys(payload);
   const held = course.content;
@@ -419,13 +461,13 @@ function courseDifferences(
 
 /** Edusign ids of Auriga ids, in order; undefined when one is not on Edusign yet. */
 function resolveAll(
-  ids: ReadonlyMap<EntityKind, ReadonlyMap<string, string>>,
+  ids: EdusignIds,
   kind: EntityKind,
   aurigaIds: readonly string[],
 ): string[] | undefined {
   const out: string[] = [];
   for (const id of aurigaIds) {
-    const edusignId = ids.get(kind)?.get(id);
+    const edusignId = ids(kind, id);
     if (edusignId === undefined) return undefined;
     out.push(edusignId);
   }
