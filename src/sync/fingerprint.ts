@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Hash53, hash53 } from '../domain/hash.ts';
+import { Hash53, hash53, hash53OfJsonText } from '../domain/hash.ts';
 import type { Payload } from '../rules/payloads.ts';
 
 /**
@@ -63,8 +63,7 @@ function valueHashV2(value: unknown): number {
   return jsonHash(value);
 }
 const jsonHash = (value: unknown): number => hash53(JSON.stringify(value));
-const textHash = (text: string): number =>
-  hasher.reset().plainJsonText(text) ? hasher.value() : jsonHash(text);
+const textHash = hash53OfJsonText;
 const NULL_HASH = jsonHash(null);
 
 function listHash(list: readonly unknown[]): number {
