@@ -22,7 +22,6 @@ import {
   type GuardResult,
   type GuardThresholds,
   isManaged,
-  type MappedSheet,
   massChangeGuard,
   removals,
 } from '../rules/removals.ts';
@@ -72,9 +71,18 @@ export interface Plan {
 
 type MappingIndex = ReadonlyMap<EntityKind, ReadonlyMap<string, Mapping>>;
 
-function indexMappings(mappings: readonly Mapping[]): MappingIndex {
+/** People's and groups' mappings by kind and Auriga id (the last of an id wins); the sheets' apart, in order. */
+function indexMappings(mappings: readonly Mapping[]): {
+  readonly index: MappingIndex;
+  readonly sheets: readonly Mapping[];
+} {
   const index = new Map<EntityKind, Map<string, Mapping>>();
+  const sheets: Mapping[] = [];
   for (const mapping of mappings) {
+    if (mapping.kind === 'sheet') {
+      sheets.push(mapping);
+      continue;
+    }
     let byId = index.get(mapping.kind);
     if (!byId) {
       byId = new Map();
@@ -82,15 +90,66 @@ function indexMappings(mappings: readonly Mapping[]): MappingIndex {
     }
     byId.set(mapping.aurigaId, mapping);
   }
-  return index;
+  return { index, sheets };
+}
+
+/**
+ * The sheets' mappings matched to the interventions (sorted by id): both
+ * lists are walked in id order, where an index would cost a hash-table entry
+ * and a lookup per sheet, the run's largest cost on a school that did not
+ * change. The store lists its mappings by id already, so their sort is
+ * about one pass. Gives each intervention its mapping (of an id mapped
+ * twice, the last, as an index by id keeps), and the mappings that no
+ * intervention names, in the order an index by id would list them (where
+ * each id first appears).
+ */
+function matchSheets(
+  interventions: readonly Intervention[],
+  sheets: readonly Mapping[],
+): { readonly matched: readonly (Mapping | undefined)[]; readonly unread: readonly Mapping[] } {
+  const order = Array.from(sheets.keys()).sort((a, b) =>
+    compareIds((sheets[a] as Mapping).aurigaId, (sheets[b] as Mapping).aurigaId),
+  );
+  const idAt = (j: number): string => (sheets[order[j] as number] as Mapping).aurigaId;
+  let next = 0;
+  /** The run of mappings of one id from `next`: where the id first appears, and its last mapping. */
+  const takeRun = (): { readonly first: number; readonly mapping: Mapping } => {
+    const first = order[next] as number;
+    const id = idAt(next);
+    while (next + 1 < order.length && idAt(next + 1) === id) next += 1;
+    const mapping = sheets[order[next] as number] as Mapping;
+    next += 1;
+    return { first, mapping };
+  };
+  const matched: (Mapping | undefined)[] = [];
+  const unread: { readonly first: number; readonly mapping: Mapping }[] = [];
+  let previousId: string | undefined;
+  let previous: Mapping | undefined;
+  for (const { id } of interventions) {
+    if (id !== previousId) {
+      while (next < order.length && compareIds(idAt(next), id) < 0) unread.push(takeRun());
+      previous = next < order.length && idAt(next) === id ? takeRun().mapping : undefined;
+      previousId = id;
+    }
+    matched.push(previous);
+  }
+  while (next < order.length) unread.push(takeRun());
+  unread.sort((a, b) => a.first - b.first);
+  return { matched, unread: unread.map((run) => run.mapping) };
 }
 
 const NO_MAPPINGS: ReadonlyMap<string, Mapping> = new Map();
 
 export function plan(input: PlanInput): Plan {
   const { snapshot, edusign, options, now } = input;
-  const mappings = indexMappings(input.mappings);
-  const mapped = (kind: EntityKind) => mappings.get(kind) ?? NO_MAPPINGS;
+  const { index: mappings, sheets } = indexMappings(input.mappings);
+  /** Sheets are matched by `matchSheets`; their index is built only if an id is asked of it. */
+  let sheetIndex: ReadonlyMap<string, Mapping> | undefined;
+  const mapped = (kind: EntityKind): ReadonlyMap<string, Mapping> => {
+    if (kind !== 'sheet') return mappings.get(kind) ?? NO_MAPPINGS;
+    sheetIndex ??= new Map(sheets.map((m) => [m.aurigaId, m]));
+    return sheetIndex;
+  };
   const operations: Operation[] = [];
   const problems: Problem[] = [];
   const unchanged: Record<EntityKind, number> = { sheet: 0, learner: 0, instructor: 0, group: 0 };
@@ -236,22 +295,18 @@ export function plan(input: PlanInput): Plan {
     return ourCourses.get(aurigaId);
   };
   const unknownGroupsReported = new Set<string>();
-  /**
-   * Mapped sheets whose intervention was read, and how many of those the
-   * sync manages: the removals need look at each mapped sheet only when some
-   * were not read. Ids are sorted, so an id listed twice comes twice in a row.
-   */
-  let mappedRead = 0;
+  const interventions = [...snapshot.interventions].sort((a, b) => compareIds(a.id, b.id));
+  const { matched, unread } = matchSheets(interventions, sheets);
+  /** How many mapped sheets read the sync manages (ids are sorted: one listed twice comes twice in a row). */
   let managedRead = 0;
   let previousId: string | undefined;
-  for (const intervention of [...snapshot.interventions].sort((a, b) => compareIds(a.id, b.id))) {
+  for (let at = 0; at < interventions.length; at++) {
+    const intervention = interventions[at] as Intervention;
     const payload = sheetOf(intervention);
-    const mapping = mapped('sheet').get(intervention.id);
+    const mapping = matched[at];
     const course = mapping ? coursesById.get(mapping.edusignId) : undefined;
-    if (mapping && intervention.id !== previousId) {
-      mappedRead += 1;
-      if (isManaged(snapshot.window, mapping, course)) managedRead += 1;
-    }
+    if (mapping && intervention.id !== previousId && isManaged(snapshot.window, mapping, course))
+      managedRead += 1;
     previousId = intervention.id;
     if (payload.instructors.length === 0) {
       problems.push({
@@ -338,7 +393,7 @@ export function plan(input: PlanInput): Plan {
   const found = removals({
     window: snapshot.window,
     now,
-    unread: unreadSheets(),
+    unread: unread.map((mapping) => ({ mapping, course: coursesById.get(mapping.edusignId) })),
     managedRead,
     unreadable,
     complete: snapshot.completeness?.complete ?? true,
@@ -392,19 +447,6 @@ export function plan(input: PlanInput): Plan {
     return unknown.length === 0
       ? payload
       : { ...payload, groups: payload.groups.filter((g) => knownGroups.has(g)) };
-  }
-
-  /** The mapped sheets whose intervention was not read, with their courses, in the store's order. */
-  function unreadSheets(): MappedSheet[] {
-    const sheets = mapped('sheet');
-    if (mappedRead === sheets.size) return [];
-    const read = new Set<string>();
-    for (const intervention of snapshot.interventions) read.add(intervention.id);
-    const unread: MappedSheet[] = [];
-    for (const mapping of sheets.values())
-      if (!read.has(mapping.aurigaId))
-        unread.push({ mapping, course: coursesById.get(mapping.edusignId) });
-    return unread;
   }
 
   /**
