@@ -6,6 +6,7 @@ import type { Mapping } from '../domain/types.ts';
 import type { PersonPayload, SheetPayload } from '../rules/payloads.ts';
 import {
   changedFields,
+  changedSheetFields,
   FROZEN_FINGERPRINT,
   fieldDigests,
   fingerprint,
@@ -104,6 +105,49 @@ describe('fingerprints', () => {
     );
     assert.deepEqual(changedFields(ZOE, `${text};extra=1`), []);
     assert.deepEqual(changedFields(ZOE, text.slice(0, -1)), ['lastName']);
+  });
+
+  test("a sheet's quick comparison names what changedFields names, v1 and unreadable texts included", () => {
+    const text = fc.constantFrom('a', 'b', 'Salle 1', '2026-12-02T08:00:00.000Z');
+    const list = fc.constantFrom(Object.freeze(['L1']), Object.freeze(['L1', 'L2']), [], ['x"y']);
+    const sheet = fc.record({
+      name: text,
+      description: fc.option(text),
+      classroom: fc.option(text),
+      start: text,
+      end: text,
+      instructors: list,
+      learners: list,
+      groups: list,
+    });
+    fc.assert(
+      fc.property(sheet, sheet, (before, now) => {
+        for (const stored of [fingerprint(before), SHEET_V1, FROZEN_FINGERPRINT, 'v2;name=1'])
+          assert.deepEqual(changedSheetFields(now, stored), changedFields(now, stored));
+      }),
+      { numRuns: 500 },
+    );
+    assert.deepEqual(changedSheetFields(SHEET, SHEET_V1), []);
+  });
+
+  test("a sheet's quick comparison reads each field where the fingerprint has it: any two swapped are both changed", () => {
+    const distinct: SheetPayload = {
+      name: 'n',
+      description: 'd',
+      classroom: 'c',
+      start: 's',
+      end: 'e',
+      instructors: ['i'],
+      learners: ['l'],
+      groups: ['g'],
+    };
+    const fields = Object.keys(distinct).sort() as (keyof SheetPayload)[];
+    for (const [i, a] of fields.entries())
+      for (const b of fields.slice(i + 1)) {
+        const swapped = { ...distinct, [a]: distinct[b], [b]: distinct[a] };
+        assert.deepEqual(changedSheetFields(distinct, fingerprint(swapped)), [a, b], `${a} ${b}`);
+      }
+    assert.deepEqual(changedSheetFields(distinct, fingerprint(distinct)), []);
   });
 
   test('a v1 fingerprint from before the upgrade is read: unchanged is unchanged, a change is that field alone', () => {

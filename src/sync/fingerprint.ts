@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Hash53, hash53, hash53OfJsonText } from '../domain/hash.ts';
-import type { Payload } from '../rules/payloads.ts';
+import type { Payload, SheetPayload } from '../rules/payloads.ts';
 
 /**
  * A fingerprint records what we last wrote, field by field, so that a run
@@ -32,90 +32,62 @@ export type FieldDigests = Readonly<Record<string, string>>;
 type Digest = (json: string) => string;
 
 /**
- * The v2 digest of a field, as a number: `hash53(JSON.stringify(value))`,
- * its text being the number in base 36. Texts and lists of texts, all a
- * payload holds, are hashed as their JSON without building it (their JSON
- * is the text in quotes when it needs no escape); anything else, and any
- * text JSON escapes, is hashed from `JSON.stringify`.
+ * The v2 digest of a field: `hash53(JSON.stringify(value))` in base 36.
+ * Texts and lists of texts, all a payload holds, are hashed as their JSON
+ * without building it (a text's JSON is the text in quotes when it needs no
+ * escape); anything else, and any text JSON escapes, from `JSON.stringify`.
  */
 const hasher = new Hash53();
-function valueHashV2(value: unknown): number {
-  if (value === null) return NULL_HASH;
-  if (typeof value === 'string') {
-    if (value.length < LONG_TEXT) return textHash(value);
-    let digest = longTextDigests.get(value);
-    if (digest === undefined) {
-      digest = textHash(value);
-      if (longTextDigests.size >= LONG_TEXT_CACHE_LIMIT) longTextDigests.clear();
-      longTextDigests.set(value, digest);
-    }
-    return digest;
-  }
+function valueHash(value: unknown): number {
+  if (typeof value === 'string') return hash53OfJsonText(value);
   if (Array.isArray(value)) {
-    if (value.length < SHARED_LIST || !Object.isFrozen(value)) return listHash(value);
-    let digest = listDigests.get(value);
-    if (digest === undefined) {
-      digest = listHash(value);
-      listDigests.set(value, digest);
+    hasher.reset().code(OPEN_BRACKET);
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) hasher.code(COMMA);
+      const item: unknown = value[i];
+      if (typeof item !== 'string' || !hasher.plainJsonText(item)) return jsonHash(value);
     }
-    return digest;
+    return hasher.code(CLOSE_BRACKET).value();
   }
   return jsonHash(value);
 }
 const jsonHash = (value: unknown): number => hash53(JSON.stringify(value));
-const textHash = hash53OfJsonText;
-const NULL_HASH = jsonHash(null);
-
-function listHash(list: readonly unknown[]): number {
-  hasher.reset().code(OPEN_BRACKET);
-  for (let i = 0; i < list.length; i++) {
-    if (i > 0) hasher.code(COMMA);
-    const item = list[i];
-    if (typeof item !== 'string' || !hasher.plainJsonText(item)) return jsonHash(list);
-  }
-  return hasher.code(CLOSE_BRACKET).value();
-}
 const OPEN_BRACKET = 91;
 const COMMA = 44;
 const CLOSE_BRACKET = 93;
 
 /*
- * A group's learners are one frozen list for every intervention of the group
- * (the reader shares it): long frozen lists are hashed once, by identity.
- * Long texts (a session's description) repeat as much and are hashed once,
- * by value, in a cache dropped whole when it grows past a run's worth; a
- * short text is hashed sooner than it is looked up.
+ * A school's payloads share most of their values: a group's learners and an
+ * instructor's list are one frozen list for every intervention that names
+ * them (the reader shares them), and names, rooms and times repeat. Each
+ * distinct value's digest is computed once and kept as text: lists by
+ * identity, texts by value, in a cache dropped whole when it grows past a
+ * run's worth. A run over unchanged data then compares texts, nothing more.
  */
-const listDigests = new WeakMap<object, number>();
-const SHARED_LIST = 8;
-const longTextDigests = new Map<string, number>();
-const LONG_TEXT = 64;
-const LONG_TEXT_CACHE_LIMIT = 100_000;
+const listDigests = new WeakMap<object, string>();
+const textDigests = new Map<string, string>();
+const TEXT_CACHE_LIMIT = 200_000;
 
-const digestValueV2 = (value: unknown): string => valueHashV2(value).toString(36);
-
-/**
- * Whether `text[from, to)` is `n` (an integer below 2^53) as `toString(36)`
- * writes it: read as a number in place (multiplications only, exact below
- * 2^53), with no leading zero and no character `toString` does not write.
- */
-function isBase36(text: string, from: number, to: number, n: number): boolean {
-  const length = to - from;
-  if (length < 1 || length > 11 || (length > 1 && text.charCodeAt(from) === ZERO)) return false;
-  let value = 0;
-  for (let at = from; at < to; at++) {
-    const ch = text.charCodeAt(at);
-    const digit =
-      ch >= ZERO && ch <= NINE ? ch - ZERO : ch >= LOWER_A && ch <= LOWER_Z ? ch - 87 : -1;
-    if (digit < 0) return false;
-    value = value * 36 + digit;
+function digestValueV2(value: unknown): string {
+  if (typeof value === 'string') {
+    let digest = textDigests.get(value);
+    if (digest === undefined) {
+      digest = valueHash(value).toString(36);
+      if (textDigests.size >= TEXT_CACHE_LIMIT) textDigests.clear();
+      textDigests.set(value, digest);
+    }
+    return digest;
   }
-  return value === n;
+  if (Array.isArray(value) && Object.isFrozen(value)) {
+    let digest = listDigests.get(value);
+    if (digest === undefined) {
+      digest = valueHash(value).toString(36);
+      listDigests.set(value, digest);
+    }
+    return digest;
+  }
+  return valueHash(value).toString(36);
 }
-const ZERO = 48;
-const NINE = 57;
-const LOWER_A = 97;
-const LOWER_Z = 122;
 
 const digestV1: Digest = (json) =>
   createHash('sha256').update(json).digest('base64url').slice(0, 12);
@@ -164,11 +136,9 @@ function sameAsWritten(payload: Payload, stored: string): boolean {
     if (stored.charCodeAt(at) !== SEMICOLON || !stored.startsWith(key, at + 1)) return false;
     at += 1 + key.length;
     if (stored.charCodeAt(at) !== EQUALS) return false;
-    at += 1;
-    let end = stored.indexOf(';', at);
-    if (end < 0) end = stored.length;
-    if (!isBase36(stored, at, end, valueHashV2(record[key]))) return false;
-    at = end;
+    const digest = digestValueV2(record[key]);
+    if (!stored.startsWith(digest, at + 1)) return false;
+    at += 1 + digest.length;
   }
   return at === stored.length;
 }
@@ -187,6 +157,53 @@ export function parseFingerprint(
     if (at > 0) fields[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return { version, fields };
+}
+
+/**
+ * `changedFields` for a sheet's payload as `sheetPayload` builds it, quicker
+ * on the usual run where the sheet did not change: its eight fields are read
+ * by name, not found by listing the payload's keys, and the stored text is
+ * matched whole against them (any other text, a v1 one included, takes
+ * `changedFields`' way).
+ */
+export function changedSheetFields(payload: SheetPayload, stored: string): string[] {
+  return sheetAsWritten(payload, stored) ? [] : changedFields(payload, stored);
+}
+
+/** A sheet's field names, sorted as a fingerprint lists them, each with what precedes its digest. */
+const SHEET_PREFIXES = [
+  'classroom',
+  'description',
+  'end',
+  'groups',
+  'instructors',
+  'learners',
+  'name',
+  'start',
+].map((key, i) => `${i === 0 ? VERSION : ''};${key}=`);
+
+function sheetAsWritten(payload: SheetPayload, stored: string): boolean {
+  // In the order of SHEET_PREFIXES (a test swaps each pair of fields to hold it so).
+  const values = [
+    payload.classroom,
+    payload.description,
+    payload.end,
+    payload.groups,
+    payload.instructors,
+    payload.learners,
+    payload.name,
+    payload.start,
+  ];
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    const prefix = SHEET_PREFIXES[i] as string;
+    if (!stored.startsWith(prefix, at)) return false;
+    at += prefix.length;
+    const digest = digestValueV2(values[i]);
+    if (!stored.startsWith(digest, at)) return false;
+    at += digest.length;
+  }
+  return at === stored.length;
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   massChangeGuard,
   removals,
 } from '../rules/removals.ts';
-import { changedFields } from './fingerprint.ts';
+import { changedFields, changedSheetFields } from './fingerprint.ts';
 import { type DeleteOperation, hold, type Operation } from './operations.ts';
 import type { EdusignCourseView, EdusignView } from './ports.ts';
 
@@ -316,7 +316,7 @@ export function plan(input: PlanInput): Plan {
         row: { favorite: 'interventions', id: intervention.id },
         message: `Intervention ${intervention.id} has no instructor with a last name, first name and email: Edusign requires one on every sheet. Add or complete the instructor in Auriga.`,
       });
-      if (mapping && changedFields(payload, mapping.fingerprint).length > 0) {
+      if (mapping && changedSheetFields(payload, mapping.fingerprint).length > 0) {
         operations.push(
           hold('sheet', intervention.id, mapping.edusignId, 'update', 'no_instructor'),
         );
@@ -337,7 +337,7 @@ export function plan(input: PlanInput): Plan {
         });
         continue;
       }
-      const changes = changedFields(payload, mapping.fingerprint);
+      const changes = changedSheetFields(payload, mapping.fingerprint);
       if (changes.length === 0) {
         unchanged.sheet += 1;
         continue;
