@@ -57,24 +57,26 @@ const COMMA = 44;
 const CLOSE_BRACKET = 93;
 
 /*
- * A school's payloads share most of their values: a group's learners and an
+ * A school's sheets share most of their values: a group's learners and an
  * instructor's list are one frozen list for every intervention that names
  * them (the reader shares them), and names, rooms and times repeat. Each
  * distinct value's digest is computed once and kept as text: lists by
- * identity, texts by value, in a cache dropped whole when it grows past a
- * run's worth. A run over unchanged data then compares texts, nothing more.
+ * identity, and a sheet's texts by value, in a cache dropped whole when it
+ * grows past a run's worth. A person's texts are their own and are not kept:
+ * twenty thousand names and emails would only crowd the sheets' few.
  */
 const listDigests = new WeakMap<object, string>();
-const textDigests = new Map<string, string>();
-const TEXT_CACHE_LIMIT = 200_000;
+const sheetTexts = new Map<string, string>();
+const TEXT_CACHE_LIMIT = 50_000;
 
-function digestValueV2(value: unknown): string {
+function digestValueV2(value: unknown, texts?: Map<string, string>): string {
   if (typeof value === 'string') {
-    let digest = textDigests.get(value);
+    if (texts === undefined) return valueHash(value).toString(36);
+    let digest = texts.get(value);
     if (digest === undefined) {
       digest = valueHash(value).toString(36);
-      if (textDigests.size >= TEXT_CACHE_LIMIT) textDigests.clear();
-      textDigests.set(value, digest);
+      if (texts.size >= TEXT_CACHE_LIMIT) texts.clear();
+      texts.set(value, digest);
     }
     return digest;
   }
@@ -199,7 +201,7 @@ function sheetAsWritten(payload: SheetPayload, stored: string): boolean {
     const prefix = SHEET_PREFIXES[i] as string;
     if (!stored.startsWith(prefix, at)) return false;
     at += prefix.length;
-    const digest = digestValueV2(values[i]);
+    const digest = digestValueV2(values[i], sheetTexts);
     if (!stored.startsWith(digest, at)) return false;
     at += digest.length;
   }

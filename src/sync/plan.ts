@@ -127,7 +127,9 @@ function matchSheets(
   let previous: Mapping | undefined;
   for (const { id } of interventions) {
     if (id !== previousId) {
-      while (next < order.length && compareIds(idAt(next), id) < 0) unread.push(takeRun());
+      // Usually the next mapping is this id's: the ids' order is only asked otherwise.
+      if (next < order.length && idAt(next) !== id)
+        while (next < order.length && compareIds(idAt(next), id) < 0) unread.push(takeRun());
       previous = next < order.length && idAt(next) === id ? takeRun().mapping : undefined;
       previousId = id;
     }
