@@ -186,26 +186,24 @@ const SHEET_PREFIXES = [
 
 function sheetAsWritten(payload: SheetPayload, stored: string): boolean {
   // In the order of SHEET_PREFIXES (a test swaps each pair of fields to hold it so).
-  const values = [
-    payload.classroom,
-    payload.description,
-    payload.end,
-    payload.groups,
-    payload.instructors,
-    payload.learners,
-    payload.name,
-    payload.start,
-  ];
-  let at = 0;
-  for (let i = 0; i < values.length; i++) {
-    const prefix = SHEET_PREFIXES[i] as string;
-    if (!stored.startsWith(prefix, at)) return false;
-    at += prefix.length;
-    const digest = digestValueV2(values[i], sheetTexts);
-    if (!stored.startsWith(digest, at)) return false;
-    at += digest.length;
-  }
+  let at = segmentAt(stored, 0, 0, payload.classroom);
+  at = segmentAt(stored, at, 1, payload.description);
+  at = segmentAt(stored, at, 2, payload.end);
+  at = segmentAt(stored, at, 3, payload.groups);
+  at = segmentAt(stored, at, 4, payload.instructors);
+  at = segmentAt(stored, at, 5, payload.learners);
+  at = segmentAt(stored, at, 6, payload.name);
+  at = segmentAt(stored, at, 7, payload.start);
   return at === stored.length;
+}
+
+/** Where the field's segment (`;name=digest`) ends when `stored` has it at `at`; -1 otherwise, or once -1. */
+function segmentAt(stored: string, at: number, field: number, value: unknown): number {
+  if (at < 0) return -1;
+  const prefix = SHEET_PREFIXES[field] as string;
+  if (!stored.startsWith(prefix, at)) return -1;
+  const digest = digestValueV2(value, sheetTexts);
+  return stored.startsWith(digest, at + prefix.length) ? at + prefix.length + digest.length : -1;
 }
 
 /**
