@@ -4,9 +4,16 @@
  * groups, generated as Auriga rows and fed to the reader's parsers a page at
  * a time (as the reader does), then planned twice: the initial plan (an
  * empty store, an empty Edusign) and the no-op plan (the store as the initial
- * sync leaves it, Edusign listing every sheet). Prints the time of each step
- * (the fastest of `--rounds`) and the peak heap above the baseline, and ends with one line holding a
- * JSON object.
+ * sync leaves it, Edusign listing every sheet).
+ *
+ * Each round is a run's core from the start: the rows parsed afresh into a
+ * new snapshot (nothing of an earlier round's values is reused, as in a new
+ * run), its initial plan, then its no-op plan against the store and the
+ * listing, whose texts are new strings as a database driver and a JSON parser
+ * give them. A first round, untimed, measures the peak live heap above the
+ * baseline (a full collection at each page and step); then `--rounds` timed
+ * rounds. Prints each step's median and every round's time, and ends with
+ * one line holding a JSON object (medians, and the rounds in `runs`).
  *
  *   node --expose-gc bench/core-large.ts [--interventions 100000] [--learners 20000]
  *        [--instructors 1500] [--groups 600] [--page-size 500] [--rounds 3]
@@ -23,7 +30,7 @@ import type { AurigaSnapshot, Mapping } from '../src/domain/types.ts';
 import { API_TYPE } from '../src/rules/ownership.ts';
 import type { SheetPayload } from '../src/rules/payloads.ts';
 import { fingerprint } from '../src/sync/fingerprint.ts';
-import { plan } from '../src/sync/plan.ts';
+import { type Plan, plan } from '../src/sync/plan.ts';
 import type { EdusignView } from '../src/sync/ports.ts';
 
 const { values } = parseArgs({
@@ -36,7 +43,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
   },
 });
-/** Each step is timed this many times, the fastest kept: a shared machine's noise is one-sided. */
+/** Each step is timed this many times; its median is the figure, every round is shown. */
 const rounds = Math.max(1, Number(values.rounds));
 const N = {
   interventions: Number(values.interventions),
@@ -143,8 +150,9 @@ const groupIndex = matchColumns(
   ['ID', 'Label', 'Code', 'Learner(s)'].map((en) => ({ label: { en } })),
   GROUP_COLUMNS,
 ).index;
-/** The reader's parse, page by page; the pages' making is not timed. */
+/** The reader's parse, page by page; the pages' making is not timed. The same rows every round. */
 function parseAll() {
+  seed = 1;
   let ms = 0;
   const parser = createInterventionParser(interventionIndex, { timeZone, language: 'fr', window });
   for (let from = 0; from < N.interventions; from += pageSize) {
@@ -161,43 +169,17 @@ function parseAll() {
   const groups = groupParser.finish();
   ms += performance.now() - t;
   sample();
-  return { parsed, groups, ms };
+  const snapshot: AurigaSnapshot = {
+    window,
+    interventions: parsed.interventions,
+    learners: parsed.learners,
+    instructors: parsed.instructors,
+    groups: groups.groups,
+    problems: [...parsed.problems, ...groups.problems],
+    rowsRead: { interventions: N.interventions, groups: N.groups },
+  };
+  return { snapshot, ms };
 }
-/** The fastest of `rounds` runs of `work`, and the last one's result (never two held at once). */
-function fastest<T>(work: () => { ms: number; value: T }): { ms: number; value: T } {
-  let ms = Number.POSITIVE_INFINITY;
-  let value: T | undefined;
-  for (let round = 0; round <= rounds; round++) {
-    value = undefined;
-    gc?.();
-    // Round 0 measures the memory (collections forced at each sample), the others the time.
-    measuring = round === 0;
-    const run = work();
-    if (round > 0) ms = Math.min(ms, run.ms);
-    value = run.value;
-  }
-  measuring = false;
-  return { ms, value: value as T };
-}
-let t = 0;
-const parse = fastest(() => {
-  const run = parseAll();
-  return { ms: run.ms, value: run };
-});
-const parseMs = parse.ms;
-const { parsed, groups } = parse.value;
-const snapshot: AurigaSnapshot = {
-  window,
-  interventions: parsed.interventions,
-  learners: parsed.learners,
-  instructors: parsed.instructors,
-  groups: groups.groups,
-  problems: [...parsed.problems, ...groups.problems],
-  rowsRead: { interventions: N.interventions, groups: N.groups },
-};
-console.log(
-  `parsed ${parsed.interventions.length} interventions, ${parsed.learners.size} learners, ${parsed.instructors.size} instructors, ${groups.groups.length} groups, ${snapshot.problems.length} problems in ${(parseMs / 1000).toFixed(2)} s`,
-);
 
 const options = {
   courseNameSeparator: ' § ',
@@ -207,54 +189,106 @@ const options = {
 };
 const nowIso = window.from;
 const emptyView: EdusignView = { courses: [], students: [], professors: [], groups: [] };
-const { ms: initialMs, value: initial } = fastest(() => {
-  t = performance.now();
-  const value = plan({ snapshot, mappings: [], edusign: emptyView, options, now: nowIso });
-  const ms = performance.now() - t;
-  sample();
-  return { ms, value };
-});
-console.log(
-  `initial plan: ${initial.operations.length} operations in ${(initialMs / 1000).toFixed(2)} s`,
-);
+/** A new string of the same text, as a database driver or a JSON parser gives it. */
+const asRead = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
 
-// The store as the initial sync leaves it, and Edusign listing every sheet.
-const mappings: Mapping[] = [];
-const courses: EdusignView['courses'][number][] = [];
-for (const op of initial.operations) {
-  if (op.action !== 'create') continue;
-  const edusignId = `E-${op.kind}-${op.aurigaId}`;
-  const start = op.kind === 'sheet' ? (op.payload as SheetPayload).start : null;
-  mappings.push({
-    kind: op.kind,
-    aurigaId: op.aurigaId,
-    edusignId,
-    fingerprint: fingerprint(op.payload),
-    origin: 'created',
-    courseStart: start,
-    createdAt: nowIso,
-    updatedAt: nowIso,
-  });
-  if (start !== null)
-    courses.push({ id: edusignId, apiId: op.aurigaId, apiType: API_TYPE, start, locked: false });
+/** The store as the initial sync leaves it, and Edusign listing every sheet. */
+function syncedState(initial: Plan): { mappings: Mapping[]; view: EdusignView } {
+  const mappings: Mapping[] = [];
+  const courses: EdusignView['courses'][number][] = [];
+  for (const op of initial.operations) {
+    if (op.action !== 'create') continue;
+    const edusignId = `E-${op.kind}-${op.aurigaId}`;
+    const start = op.kind === 'sheet' ? (op.payload as SheetPayload).start : null;
+    mappings.push({
+      kind: op.kind,
+      aurigaId: asRead(op.aurigaId),
+      edusignId: asRead(edusignId),
+      fingerprint: asRead(fingerprint(op.payload)),
+      origin: 'created',
+      courseStart: start === null ? null : asRead(start),
+      createdAt: nowIso,
+      updatedAt: nowIso,
+    });
+    if (start !== null)
+      courses.push({
+        id: asRead(edusignId),
+        apiId: asRead(op.aurigaId),
+        apiType: API_TYPE,
+        start: asRead(start),
+        locked: false,
+      });
+  }
+  return {
+    mappings,
+    view: { courses, students: undefined, professors: undefined, groups: undefined },
+  };
 }
-const syncedView: EdusignView = {
-  courses,
-  students: undefined,
-  professors: undefined,
-  groups: undefined,
-};
-gc?.();
-const { ms: noopMs, value: noop } = fastest(() => {
-  t = performance.now();
-  const value = plan({ snapshot, mappings, edusign: syncedView, options, now: nowIso });
-  const ms = performance.now() - t;
+
+const timings = { parse: [] as number[], initial: [] as number[], noop: [] as number[] };
+let synced: { mappings: Mapping[]; view: EdusignView } | undefined;
+let last:
+  | { snapshot: AurigaSnapshot; initialOperations: number; noop: Plan; problems: number }
+  | undefined;
+for (let round = 0; round <= rounds; round++) {
+  last = undefined;
+  gc?.();
+  // Round 0 measures the memory (collections forced at each sample), the others the time.
+  measuring = round === 0;
+  const parsed = parseAll();
+  const { snapshot } = parsed;
+  let t = performance.now();
+  let initial: Plan | undefined = plan({
+    snapshot,
+    mappings: [],
+    edusign: emptyView,
+    options,
+    now: nowIso,
+  });
+  const initialMs = performance.now() - t;
   sample();
-  return { ms, value };
-});
-const noopWrites = noop.operations.filter((o) => o.action !== 'hold').length;
+  const initialOperations = initial.operations.length;
+  synced ??= syncedState(initial);
+  initial = undefined;
+  gc?.();
+  t = performance.now();
+  const noop = plan({
+    snapshot,
+    mappings: synced.mappings,
+    edusign: synced.view,
+    options,
+    now: nowIso,
+  });
+  const noopMs = performance.now() - t;
+  sample();
+  if (round > 0) {
+    timings.parse.push(parsed.ms);
+    timings.initial.push(initialMs);
+    timings.noop.push(noopMs);
+  }
+  last = { snapshot, initialOperations, noop, problems: snapshot.problems.length };
+}
+measuring = false;
+
+const median = (ms: readonly number[]): number => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+const seconds = (ms: number): number => Number((ms / 1000).toFixed(2));
+const shown = (ms: readonly number[]): string =>
+  `${seconds(median(ms)).toFixed(2)} s (median of ${ms.length}: ${ms.map((m) => seconds(m).toFixed(2)).join(', ')})`;
+if (!last) throw new Error('no round ran');
+const { snapshot } = last;
+const noopWrites = last.noop.operations.filter((o) => o.action !== 'hold').length;
 console.log(
-  `no-op plan: ${noop.operations.length} operations (${noopWrites} writes) in ${(noopMs / 1000).toFixed(2)} s`,
+  `parsed ${snapshot.interventions.length} interventions, ${snapshot.learners.size} learners, ${snapshot.instructors.size} instructors, ${snapshot.groups?.length ?? 0} groups, ${last.problems} problems in ${shown(timings.parse)}`,
+);
+console.log(`initial plan: ${last.initialOperations} operations in ${shown(timings.initial)}`);
+console.log(
+  `no-op plan: ${last.noop.operations.length} operations (${noopWrites} writes) in ${shown(timings.noop)}`,
 );
 const peakAbove = peak - baseline;
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
@@ -264,15 +298,20 @@ console.log(
 console.log(
   JSON.stringify({
     bench: 'core',
-    interventions: parsed.interventions.length,
-    learners: parsed.learners.size,
-    instructors: parsed.instructors.size,
-    groups: groups.groups.length,
-    parseS: Number((parseMs / 1000).toFixed(2)),
-    initialPlanS: Number((initialMs / 1000).toFixed(2)),
-    noopPlanS: Number((noopMs / 1000).toFixed(2)),
+    interventions: snapshot.interventions.length,
+    learners: snapshot.learners.size,
+    instructors: snapshot.instructors.size,
+    groups: snapshot.groups?.length ?? 0,
+    parseS: seconds(median(timings.parse)),
+    initialPlanS: seconds(median(timings.initial)),
+    noopPlanS: seconds(median(timings.noop)),
     noopWrites,
     peakHeapMiB: Math.round(peakAbove),
     maxRssMiB: Math.round(maxRssMiB),
+    runs: {
+      parseS: timings.parse.map(seconds),
+      initialPlanS: timings.initial.map(seconds),
+      noopPlanS: timings.noop.map(seconds),
+    },
   }),
 );

@@ -41,3 +41,34 @@ test('compareIds is a total order: antisymmetric, transitive, 0 only for equal i
   const ids = ['2', '10', '1a'];
   assert.deepEqual([...ids].sort(compareIds), [...ids].reverse().sort(compareIds));
 });
+
+test('property: the order as first written, with patterns (numeric ids by value without leading zeros, then text)', () => {
+  const NUMERIC = /^\d+$/;
+  const LEADING_ZEROS = /^0+(?=\d)/;
+  const reference = (a: string, b: string): number => {
+    const aNumeric = NUMERIC.test(a);
+    const bNumeric = NUMERIC.test(b);
+    if (aNumeric !== bNumeric) return aNumeric ? -1 : 1;
+    if (aNumeric) {
+      const x = a.replace(LEADING_ZEROS, '');
+      const y = b.replace(LEADING_ZEROS, '');
+      if (x.length !== y.length) return x.length - y.length;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  const zeros = fc.stringMatching(/^0{0,3}\d{0,6}$/);
+  const id = fc.oneof(zeros, numeric, fc.string({ maxLength: 6 }), fc.string({ unit: 'binary' }));
+  fc.assert(
+    fc.property(id, id, (a, b) => assert.equal(compareIds(a, b), reference(a, b))),
+    { numRuns: 5000 },
+  );
+  const edges: [string, string][] = [
+    ['0', '00'],
+    ['000', '0'],
+    ['', '0'],
+    ['007', '7'],
+    ['10', '010'],
+  ];
+  for (const [a, b] of edges) assert.equal(compareIds(a, b), reference(a, b), `${a} ${b}`);
+});

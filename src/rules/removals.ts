@@ -20,21 +20,48 @@ export type RemovalVerdict =
   /** Auriga's answer stopped before its last page: what was not read is not gone. */
   | 'incomplete_read';
 
+/** What Edusign says of a sheet: its current start and lock, when it lists it. */
+export interface CourseFacts {
+  readonly start: string;
+  readonly locked: boolean;
+}
+
+/** A sheet the store maps, and its course when Edusign lists it. */
+export interface MappedSheet {
+  readonly mapping: Mapping;
+  readonly course: CourseFacts | undefined;
+}
+
 export interface RemovalInput {
   readonly window: SyncWindow;
   /** The run's instant: sheets starting at or before it have started. */
   readonly now: string;
-  readonly sheets: readonly Mapping[];
-  /** Intervention ids read this run. */
-  readonly read: ReadonlySet<string>;
+  /** The mapped sheets whose intervention was not read this run, in the store's order. */
+  readonly unread: Iterable<MappedSheet>;
+  /** How many of the mapped sheets whose intervention was read are managed (`isManaged`). */
+  readonly managedRead: number;
   /** Intervention ids whose row came back unreadable. */
   readonly unreadable: ReadonlySet<string>;
   /** Whether Auriga's favorite was read to its last page. */
   readonly complete: boolean;
-  /** What Edusign says of a sheet: its current start and lock, when it lists it. */
-  readonly course: (
-    edusignId: string,
-  ) => { readonly start: string; readonly locked: boolean } | undefined;
+}
+
+/** Managed: a sheet the sync created whose start (Edusign's, else the one we wrote) lies in the window. */
+export const isManaged = (
+  window: SyncWindow,
+  mapping: Mapping,
+  course: CourseFacts | undefined,
+): boolean => managedStart(window, mapping, course) !== undefined;
+
+/** A managed sheet's start; undefined for a sheet that is not managed. */
+function managedStart(
+  window: SyncWindow,
+  mapping: Mapping,
+  course: CourseFacts | undefined,
+): string | undefined {
+  if (mapping.kind !== 'sheet' || mapping.origin !== 'created') return undefined;
+  const start = course?.start ?? mapping.courseStart;
+  return start !== null && start >= window.from && start < window.to ? start : undefined;
 }
 
 export interface Removal {
@@ -48,17 +75,18 @@ export interface Removals {
   readonly removals: readonly Removal[];
 }
 
+/**
+ * The managed sheets that were read stay; each managed one that was not gets
+ * its verdict. Only the sheets not read are looked at one by one: a run that
+ * reads every sheet it maps (the usual one) has nothing to weigh.
+ */
 export function removals(input: RemovalInput): Removals {
-  const { from, to } = input.window;
-  let managed = 0;
+  let managed = input.managedRead;
   const out: Removal[] = [];
-  for (const mapping of input.sheets) {
-    if (mapping.kind !== 'sheet' || mapping.origin !== 'created') continue;
-    const course = input.course(mapping.edusignId);
-    const start = course?.start ?? mapping.courseStart;
-    if (start === null || start < from || start >= to) continue;
+  for (const { mapping, course } of input.unread) {
+    const start = managedStart(input.window, mapping, course);
+    if (start === undefined) continue;
     managed += 1;
-    if (input.read.has(mapping.aurigaId)) continue;
     const verdict: RemovalVerdict = input.unreadable.has(mapping.aurigaId)
       ? 'unreadable_row'
       : course?.locked

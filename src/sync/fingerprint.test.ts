@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { hash53 } from '../domain/hash.ts';
 import type { Mapping } from '../domain/types.ts';
 import type { PersonPayload, SheetPayload } from '../rules/payloads.ts';
-import { changedFields, FROZEN_FINGERPRINT, fingerprint, parseFingerprint } from './fingerprint.ts';
+import {
+  changedFields,
+  changedSheetFields,
+  FROZEN_FINGERPRINT,
+  fieldDigests,
+  fingerprint,
+  parseFingerprint,
+} from './fingerprint.ts';
 import { plan } from './plan.ts';
 
 const ZOE: PersonPayload = { lastName: 'DOE', firstName: 'Zoé', email: 'zoe@school.test' };
@@ -40,6 +48,106 @@ describe('fingerprints', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test("property: a v2 digest is the hash of the field's JSON in base 36, whatever the text (escapes, lone surrogates) and however the list is held", () => {
+    const v2 = (value: unknown) => hash53(JSON.stringify(value)).toString(36);
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'binary', minLength: 60, maxLength: 200 }),
+    );
+    fc.assert(
+      fc.property(
+        text,
+        fc.option(text),
+        fc.array(text),
+        fc.array(text, { minLength: 8 }),
+        (name, description, short, long) => {
+          const payload = {
+            name,
+            description,
+            classroom: null,
+            start: name,
+            end: name,
+            instructors: short,
+            learners: Object.freeze(long),
+            groups: Object.freeze(short),
+          };
+          const expected = Object.fromEntries(
+            Object.keys(payload)
+              .sort()
+              .map((key) => [key, v2(payload[key as keyof typeof payload])]),
+          );
+          assert.deepEqual(fieldDigests(payload), expected);
+          const written = `v2;${Object.entries(expected)
+            .map(([key, digest]) => `${key}=${digest}`)
+            .join(';')}`;
+          assert.equal(fingerprint(payload), written);
+          assert.deepEqual(changedFields(payload, written), []);
+          assert.deepEqual(changedFields({ ...payload, learners: [...long, 'x'] }, written), [
+            'learners',
+          ]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a v2 digest is compared as written: with a leading zero or in capitals it is a change', () => {
+    const text = fingerprint(ZOE);
+    const email = parseFingerprint(text)?.fields.email ?? '';
+    assert.deepEqual(changedFields(ZOE, text.replace(`email=${email}`, `email=0${email}`)), [
+      'email',
+    ]);
+    assert.deepEqual(
+      changedFields(ZOE, text.replace(`email=${email}`, `email=${email.toUpperCase()}`)),
+      ['email'],
+    );
+    assert.deepEqual(changedFields(ZOE, `${text};extra=1`), []);
+    assert.deepEqual(changedFields(ZOE, text.slice(0, -1)), ['lastName']);
+  });
+
+  test("a sheet's quick comparison names what changedFields names, v1 and unreadable texts included", () => {
+    const text = fc.constantFrom('a', 'b', 'Salle 1', '2026-12-02T08:00:00.000Z');
+    const list = fc.constantFrom(Object.freeze(['L1']), Object.freeze(['L1', 'L2']), [], ['x"y']);
+    const sheet = fc.record({
+      name: text,
+      description: fc.option(text),
+      classroom: fc.option(text),
+      start: text,
+      end: text,
+      instructors: list,
+      learners: list,
+      groups: list,
+    });
+    fc.assert(
+      fc.property(sheet, sheet, (before, now) => {
+        for (const stored of [fingerprint(before), SHEET_V1, FROZEN_FINGERPRINT, 'v2;name=1'])
+          assert.deepEqual(changedSheetFields(now, stored), changedFields(now, stored));
+      }),
+      { numRuns: 500 },
+    );
+    assert.deepEqual(changedSheetFields(SHEET, SHEET_V1), []);
+  });
+
+  test("a sheet's quick comparison reads each field where the fingerprint has it: any two swapped are both changed", () => {
+    const distinct: SheetPayload = {
+      name: 'n',
+      description: 'd',
+      classroom: 'c',
+      start: 's',
+      end: 'e',
+      instructors: ['i'],
+      learners: ['l'],
+      groups: ['g'],
+    };
+    const fields = Object.keys(distinct).sort() as (keyof SheetPayload)[];
+    for (const [i, a] of fields.entries())
+      for (const b of fields.slice(i + 1)) {
+        const swapped = { ...distinct, [a]: distinct[b], [b]: distinct[a] };
+        assert.deepEqual(changedSheetFields(distinct, fingerprint(swapped)), [a, b], `${a} ${b}`);
+      }
+    assert.deepEqual(changedSheetFields(distinct, fingerprint(distinct)), []);
   });
 
   test('a v1 fingerprint from before the upgrade is read: unchanged is unchanged, a change is that field alone', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { hash53 } from '../domain/hash.ts';
-import type { Payload } from '../rules/payloads.ts';
+import { Hash53, hash53, hash53OfJsonText } from '../domain/hash.ts';
+import type { Payload, SheetPayload } from '../rules/payloads.ts';
 
 /**
  * A fingerprint records what we last wrote, field by field, so that a run
@@ -31,39 +31,66 @@ export type FieldDigests = Readonly<Record<string, string>>;
 
 type Digest = (json: string) => string;
 
-const digestV2: Digest = (json) => hash53(json).toString(36);
+/**
+ * The v2 digest of a field: `hash53(JSON.stringify(value))` in base 36.
+ * Texts and lists of texts, all a payload holds, are hashed as their JSON
+ * without building it (a text's JSON is the text in quotes when it needs no
+ * escape); anything else, and any text JSON escapes, from `JSON.stringify`.
+ */
+const hasher = new Hash53();
+function valueHash(value: unknown): number {
+  if (typeof value === 'string') return hash53OfJsonText(value);
+  if (Array.isArray(value)) {
+    hasher.reset().code(OPEN_BRACKET);
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) hasher.code(COMMA);
+      const item: unknown = value[i];
+      if (typeof item !== 'string' || !hasher.plainJsonText(item)) return jsonHash(value);
+    }
+    return hasher.code(CLOSE_BRACKET).value();
+  }
+  return jsonHash(value);
+}
+const jsonHash = (value: unknown): number => hash53(JSON.stringify(value));
+const OPEN_BRACKET = 91;
+const COMMA = 44;
+const CLOSE_BRACKET = 93;
 
 /*
- * A school's payloads share most of their values: a group's learners list is
- * one frozen array for every intervention of the group (the reader shares
- * it), and names, rooms and times repeat. Each distinct value is digested
- * once: arrays by identity (payload arrays are frozen), texts by value, in a
- * cache that is dropped whole when it grows past a run's worth.
+ * A school's sheets share most of their values: a group's learners and an
+ * instructor's list are one frozen list for every intervention that names
+ * them (the reader shares them), and names, rooms and times repeat. Each
+ * distinct value's digest is computed once and kept as text: lists by
+ * identity, and a sheet's texts by value, in a cache dropped whole when it
+ * grows past a run's worth. A person's texts are their own and are not kept:
+ * twenty thousand names and emails would only crowd the sheets' few.
  */
-const arrayDigests = new WeakMap<object, string>();
-const textDigests = new Map<string, string>();
-const TEXT_CACHE_LIMIT = 200_000;
+const listDigests = new WeakMap<object, string>();
+const sheetTexts = new Map<string, string>();
+const TEXT_CACHE_LIMIT = 50_000;
 
-function digestValueV2(value: unknown): string {
+function digestValueV2(value: unknown, texts?: Map<string, string>): string {
   if (typeof value === 'string') {
-    let digest = textDigests.get(value);
+    if (texts === undefined) return valueHash(value).toString(36);
+    let digest = texts.get(value);
     if (digest === undefined) {
-      digest = digestV2(JSON.stringify(value));
-      if (textDigests.size >= TEXT_CACHE_LIMIT) textDigests.clear();
-      textDigests.set(value, digest);
+      digest = valueHash(value).toString(36);
+      if (texts.size >= TEXT_CACHE_LIMIT) texts.clear();
+      texts.set(value, digest);
     }
     return digest;
   }
   if (Array.isArray(value) && Object.isFrozen(value)) {
-    let digest = arrayDigests.get(value);
+    let digest = listDigests.get(value);
     if (digest === undefined) {
-      digest = digestV2(JSON.stringify(value));
-      arrayDigests.set(value, digest);
+      digest = valueHash(value).toString(36);
+      listDigests.set(value, digest);
     }
     return digest;
   }
-  return digestV2(JSON.stringify(value));
+  return valueHash(value).toString(36);
 }
+
 const digestV1: Digest = (json) =>
   createHash('sha256').update(json).digest('base64url').slice(0, 12);
 
@@ -96,12 +123,13 @@ export function fieldDigests(payload: Payload): FieldDigests {
 
 export function fingerprint(payload: Payload): string {
   const record = payload as unknown as Record<string, unknown>;
-  let text = VERSION;
-  for (const key of sortedKeys(payload)) text += `;${key}=${digestValueV2(record[key])}`;
-  return text;
+  // Joined, not concatenated: one flat text, which the next run reads a character at a time.
+  const parts = [VERSION];
+  for (const key of sortedKeys(payload)) parts.push(`${key}=${digestValueV2(record[key])}`);
+  return parts.join(';');
 }
 
-/** Whether `stored` is exactly `fingerprint(payload)`, compared without building it. */
+/** Whether `stored` is exactly `fingerprint(payload)`, compared in place: nothing built. */
 function sameAsWritten(payload: Payload, stored: string): boolean {
   if (!stored.startsWith(VERSION)) return false;
   const record = payload as unknown as Record<string, unknown>;
@@ -131,6 +159,51 @@ export function parseFingerprint(
     if (at > 0) fields[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return { version, fields };
+}
+
+/**
+ * `changedFields` for a sheet's payload as `sheetPayload` builds it, quicker
+ * on the usual run where the sheet did not change: its eight fields are read
+ * by name, not found by listing the payload's keys, and the stored text is
+ * matched whole against them (any other text, a v1 one included, takes
+ * `changedFields`' way).
+ */
+export function changedSheetFields(payload: SheetPayload, stored: string): string[] {
+  return sheetAsWritten(payload, stored) ? [] : changedFields(payload, stored);
+}
+
+/** A sheet's field names, sorted as a fingerprint lists them, each with what precedes its digest. */
+const SHEET_PREFIXES = [
+  'classroom',
+  'description',
+  'end',
+  'groups',
+  'instructors',
+  'learners',
+  'name',
+  'start',
+].map((key, i) => `${i === 0 ? VERSION : ''};${key}=`);
+
+function sheetAsWritten(payload: SheetPayload, stored: string): boolean {
+  // In the order of SHEET_PREFIXES (a test swaps each pair of fields to hold it so).
+  let at = segmentAt(stored, 0, 0, payload.classroom);
+  at = segmentAt(stored, at, 1, payload.description);
+  at = segmentAt(stored, at, 2, payload.end);
+  at = segmentAt(stored, at, 3, payload.groups);
+  at = segmentAt(stored, at, 4, payload.instructors);
+  at = segmentAt(stored, at, 5, payload.learners);
+  at = segmentAt(stored, at, 6, payload.name);
+  at = segmentAt(stored, at, 7, payload.start);
+  return at === stored.length;
+}
+
+/** Where the field's segment (`;name=digest`) ends when `stored` has it at `at`; -1 otherwise, or once -1. */
+function segmentAt(stored: string, at: number, field: number, value: unknown): number {
+  if (at < 0) return -1;
+  const prefix = SHEET_PREFIXES[field] as string;
+  if (!stored.startsWith(prefix, at)) return -1;
+  const digest = digestValueV2(value, sheetTexts);
+  return stored.startsWith(digest, at + prefix.length) ? at + prefix.length + digest.length : -1;
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import type { AurigaSnapshot, Intervention, Mapping, Person } from '../domain/types.ts';
 import { API_TYPE } from '../rules/ownership.ts';
 import { personPayload, sheetPayload } from '../rules/payloads.ts';
@@ -266,6 +267,72 @@ describe('plan', () => {
     assert.match(empty.guard.reason ?? '', /no intervention/);
     const confirmed = run({ ...base, snapshot: snapshot(items.slice(2)), confirmDeletions: true });
     assert.equal(confirmed.operations.filter((o) => o.action === 'delete').length, 2);
+  });
+
+  test('the guard counts every managed sheet once, read or not, an intervention listed twice included', () => {
+    const items = Array.from({ length: 4 }, (_, k) => intervention(String(100 + k), 2 + k));
+    const outside = { ...intervention('200', 2), start: '2026-12-20T08:00:00.000Z' };
+    const [first, second] = items;
+    const p = run({
+      snapshot: snapshot([second, first, second, outside].filter((i) => i !== undefined)),
+      mappings: [
+        ...syncedMappings(items),
+        mapping('sheet', '200', 'x', { courseStart: outside.start }),
+        mapping('sheet', '300', 'x', { origin: 'adopted', courseStart: first?.start ?? null }),
+      ],
+      edusign: { ...emptyView, courses: courseViews(items) },
+    });
+    assert.deepEqual(
+      { managed: p.guard.managed, deletions: p.guard.deletions },
+      { managed: 4, deletions: 2 },
+    );
+    assert.deepEqual(summary(p.operations), [
+      'update sheet 200',
+      'hold sheet 102 (mass_change_guard)',
+      'hold sheet 103 (mass_change_guard)',
+    ]);
+  });
+
+  test("property: each intervention meets its mapping whatever the orders and repeats; the unread are weighed in the store's order", () => {
+    const at = (id: number) => intervention(String(id), 2 + (id % 10));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.boolean()), { maxLength: 30 }),
+        (readIds, mappedIds) => {
+          const written = (id: number, fresh: boolean) =>
+            mapping('sheet', String(id), fresh ? fingerprint(sheetPayload(at(id), OPTIONS)) : 'x', {
+              courseStart: at(id).start,
+            });
+          const p = run({
+            snapshot: snapshot(readIds.map(at)),
+            mappings: [
+              ...syncedMappings([]),
+              ...mappedIds.map(([id, fresh]) => written(id, fresh)),
+            ],
+            edusign: { ...emptyView, courses: courseViews(mappedIds.map(([id]) => at(id))) },
+            options: { ...OPTIONS, maxDeleteShare: 1, maxDeleteCount: 1000 },
+          });
+          // What an index by id gives: the last mapping of an id, listed where the id first appears.
+          const last = new Map<number, boolean>();
+          for (const [id, fresh] of mappedIds) last.set(id, fresh);
+          const expected: string[] = [];
+          let unchanged = 0;
+          for (const id of [...readIds].sort((a, b) => a - b)) {
+            const fresh = last.get(id);
+            if (fresh === undefined) expected.push(`create sheet ${id}`);
+            else if (fresh) unchanged += 1;
+            else expected.push(`update sheet ${id}`);
+          }
+          for (const id of last.keys())
+            if (!readIds.includes(id)) expected.push(`delete sheet ${id}`);
+          assert.deepEqual(summary(p.operations), expected);
+          assert.equal(p.unchanged.sheet, unchanged);
+          assert.equal(p.guard.managed, last.size);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   test('confirming a set of held deletions deletes only when it is exactly the set held now', () => {

@@ -21,10 +21,11 @@ import {
 import {
   type GuardResult,
   type GuardThresholds,
+  isManaged,
   massChangeGuard,
   removals,
 } from '../rules/removals.ts';
-import { changedFields } from './fingerprint.ts';
+import { changedFields, changedSheetFields } from './fingerprint.ts';
 import { type DeleteOperation, hold, type Operation } from './operations.ts';
 import type { EdusignCourseView, EdusignView } from './ports.ts';
 
@@ -70,9 +71,18 @@ export interface Plan {
 
 type MappingIndex = ReadonlyMap<EntityKind, ReadonlyMap<string, Mapping>>;
 
-function indexMappings(mappings: readonly Mapping[]): MappingIndex {
+/** People's and groups' mappings by kind and Auriga id (the last of an id wins); the sheets' apart, in order. */
+function indexMappings(mappings: readonly Mapping[]): {
+  readonly index: MappingIndex;
+  readonly sheets: readonly Mapping[];
+} {
   const index = new Map<EntityKind, Map<string, Mapping>>();
+  const sheets: Mapping[] = [];
   for (const mapping of mappings) {
+    if (mapping.kind === 'sheet') {
+      sheets.push(mapping);
+      continue;
+    }
     let byId = index.get(mapping.kind);
     if (!byId) {
       byId = new Map();
@@ -80,25 +90,84 @@ function indexMappings(mappings: readonly Mapping[]): MappingIndex {
     }
     byId.set(mapping.aurigaId, mapping);
   }
-  return index;
+  return { index, sheets };
+}
+
+/**
+ * The sheets' mappings matched to the interventions (sorted by id): both
+ * lists are walked in id order, where an index would cost a hash-table entry
+ * and a lookup per sheet, the run's largest cost on a school that did not
+ * change. The store lists its mappings by id already, so their sort is
+ * about one pass. Gives each intervention its mapping (of an id mapped
+ * twice, the last, as an index by id keeps), and the mappings that no
+ * intervention names, in the order an index by id would list them (where
+ * each id first appears).
+ */
+function matchSheets(
+  interventions: readonly Intervention[],
+  sheets: readonly Mapping[],
+): { readonly matched: readonly (Mapping | undefined)[]; readonly unread: readonly Mapping[] } {
+  const order = Array.from(sheets.keys()).sort((a, b) =>
+    compareIds((sheets[a] as Mapping).aurigaId, (sheets[b] as Mapping).aurigaId),
+  );
+  const idAt = (j: number): string => (sheets[order[j] as number] as Mapping).aurigaId;
+  let next = 0;
+  /** The run of mappings of one id from `next`: where the id first appears, and its last mapping. */
+  const takeRun = (): { readonly first: number; readonly mapping: Mapping } => {
+    const first = order[next] as number;
+    const id = idAt(next);
+    while (next + 1 < order.length && idAt(next + 1) === id) next += 1;
+    const mapping = sheets[order[next] as number] as Mapping;
+    next += 1;
+    return { first, mapping };
+  };
+  const matched: (Mapping | undefined)[] = [];
+  const unread: { readonly first: number; readonly mapping: Mapping }[] = [];
+  let previousId: string | undefined;
+  let previous: Mapping | undefined;
+  for (const { id } of interventions) {
+    if (id !== previousId) {
+      // Usually the next mapping is this id's: the ids' order is only asked otherwise.
+      if (next < order.length && idAt(next) !== id)
+        while (next < order.length && compareIds(idAt(next), id) < 0) unread.push(takeRun());
+      previous = next < order.length && idAt(next) === id ? takeRun().mapping : undefined;
+      previousId = id;
+    }
+    matched.push(previous);
+  }
+  while (next < order.length) unread.push(takeRun());
+  unread.sort((a, b) => a.first - b.first);
+  return { matched, unread: unread.map((run) => run.mapping) };
 }
 
 const NO_MAPPINGS: ReadonlyMap<string, Mapping> = new Map();
 
 export function plan(input: PlanInput): Plan {
   const { snapshot, edusign, options, now } = input;
-  const mappings = indexMappings(input.mappings);
-  const mapped = (kind: EntityKind) => mappings.get(kind) ?? NO_MAPPINGS;
+  const { index: mappings, sheets } = indexMappings(input.mappings);
+  /** Sheets are matched by `matchSheets`; their index is built only if an id is asked of it. */
+  let sheetIndex: ReadonlyMap<string, Mapping> | undefined;
+  const mapped = (kind: EntityKind): ReadonlyMap<string, Mapping> => {
+    if (kind !== 'sheet') return mappings.get(kind) ?? NO_MAPPINGS;
+    sheetIndex ??= new Map(sheets.map((m) => [m.aurigaId, m]));
+    return sheetIndex;
+  };
   const operations: Operation[] = [];
   const problems: Problem[] = [];
   const unchanged: Record<EntityKind, number> = { sheet: 0, learner: 0, instructor: 0, group: 0 };
-  /** Auriga id → Edusign id of what exists on Edusign (mapped or adopted now). */
-  const edusignIds = new Map<EntityKind, Map<string, string>>();
-  for (const kind of ['sheet', 'learner', 'instructor', 'group'] as const) {
-    const ids = new Map<string, string>();
-    for (const m of mapped(kind).values()) ids.set(m.aurigaId, m.edusignId);
-    edusignIds.set(kind, ids);
-  }
+  /** Auriga id → Edusign id of what was adopted now; the mapped ones are read from the store's index. */
+  const adopted = new Map<EntityKind, Map<string, string>>();
+  const adopt = (kind: EntityKind, aurigaId: string, edusignId: string): void => {
+    let ids = adopted.get(kind);
+    if (!ids) {
+      ids = new Map();
+      adopted.set(kind, ids);
+    }
+    ids.set(aurigaId, edusignId);
+  };
+  /** The Edusign id of what exists on Edusign (mapped, or adopted now). */
+  const edusignIds: EdusignIds = (kind, aurigaId) =>
+    mapped(kind).get(aurigaId)?.edusignId ?? adopted.get(kind)?.get(aurigaId);
 
   // People (docs/rules.md §5): one email, one person; then found by external id, then email.
   const dropped = new Map<PersonKind, ReadonlyMap<string, string>>();
@@ -131,7 +200,7 @@ export function plan(input: PlanInput): Plan {
       const match = index.find(person);
       if (match) {
         operations.push(adoptPerson(kind, person, payload, match));
-        edusignIds.get(kind)?.set(person.id, match.record.id);
+        adopt(kind, person.id, match.record.id);
         continue;
       }
       operations.push({
@@ -199,7 +268,7 @@ export function plan(input: PlanInput): Plan {
           changes,
           reason: `Group ${group.id} already exists on Edusign with our external id: taken over, not duplicated.`,
         });
-        edusignIds.get('group')?.set(group.id, found.id);
+        adopt('group', group.id, found.id);
         continue;
       }
       operations.push({
@@ -214,18 +283,33 @@ export function plan(input: PlanInput): Plan {
   }
 
   // Sheets (docs/rules.md §4 and §7).
-  const coursesById = new Map(edusign.courses.map((c) => [c.id, c]));
-  const ourCourses = new Map<string, EdusignCourseView>();
-  for (const course of edusign.courses)
-    if (course.apiType === API_TYPE && course.apiId && !ourCourses.has(course.apiId))
-      ourCourses.set(course.apiId, course);
+  const coursesById = new Map<string, EdusignCourseView>();
+  for (const course of edusign.courses) coursesById.set(course.id, course);
+  /** Our courses by external id, the first listed of each: only an unmapped intervention asks. */
+  let ourCourses: Map<string, EdusignCourseView> | undefined;
+  const ourCourse = (aurigaId: string): EdusignCourseView | undefined => {
+    if (ourCourses === undefined) {
+      ourCourses = new Map();
+      for (const course of edusign.courses)
+        if (course.apiType === API_TYPE && course.apiId && !ourCourses.has(course.apiId))
+          ourCourses.set(course.apiId, course);
+    }
+    return ourCourses.get(aurigaId);
+  };
   const unknownGroupsReported = new Set<string>();
-  const read = new Set<string>();
-  for (const intervention of [...snapshot.interventions].sort((a, b) => compareIds(a.id, b.id))) {
-    read.add(intervention.id);
+  const interventions = [...snapshot.interventions].sort((a, b) => compareIds(a.id, b.id));
+  const { matched, unread } = matchSheets(interventions, sheets);
+  /** How many mapped sheets read the sync manages (ids are sorted: one listed twice comes twice in a row). */
+  let managedRead = 0;
+  let previousId: string | undefined;
+  for (let at = 0; at < interventions.length; at++) {
+    const intervention = interventions[at] as Intervention;
     const payload = sheetOf(intervention);
-    const mapping = mapped('sheet').get(intervention.id);
+    const mapping = matched[at];
     const course = mapping ? coursesById.get(mapping.edusignId) : undefined;
+    if (mapping && intervention.id !== previousId && isManaged(snapshot.window, mapping, course))
+      managedRead += 1;
+    previousId = intervention.id;
     if (payload.instructors.length === 0) {
       problems.push({
         code: 'sheet.no_instructor',
@@ -234,7 +318,7 @@ export function plan(input: PlanInput): Plan {
         row: { favorite: 'interventions', id: intervention.id },
         message: `Intervention ${intervention.id} has no instructor with a last name, first name and email: Edusign requires one on every sheet. Add or complete the instructor in Auriga.`,
       });
-      if (mapping && changedFields(payload, mapping.fingerprint).length > 0) {
+      if (mapping && changedSheetFields(payload, mapping.fingerprint).length > 0) {
         operations.push(
           hold('sheet', intervention.id, mapping.edusignId, 'update', 'no_instructor'),
         );
@@ -255,7 +339,7 @@ export function plan(input: PlanInput): Plan {
         });
         continue;
       }
-      const changes = changedFields(payload, mapping.fingerprint);
+      const changes = changedSheetFields(payload, mapping.fingerprint);
       if (changes.length === 0) {
         unchanged.sheet += 1;
         continue;
@@ -276,7 +360,7 @@ export function plan(input: PlanInput): Plan {
         });
       continue;
     }
-    const existing = ourCourses.get(intervention.id);
+    const existing = ourCourse(intervention.id);
     if (existing) {
       const frozen = existing.locked || existing.start <= now;
       operations.push({
@@ -311,11 +395,10 @@ export function plan(input: PlanInput): Plan {
   const found = removals({
     window: snapshot.window,
     now,
-    sheets: [...mapped('sheet').values()],
-    read,
+    unread: unread.map((mapping) => ({ mapping, course: coursesById.get(mapping.edusignId) })),
+    managedRead,
     unreadable,
     complete: snapshot.completeness?.complete ?? true,
-    course: (id) => coursesById.get(id),
   });
   const deletions: DeleteOperation[] = [];
   for (const { mapping, verdict } of found.removals) {
@@ -379,11 +462,14 @@ export function plan(input: PlanInput): Plan {
   }
 }
 
+/** The Edusign id of an Auriga id, when it exists on Edusign. */
+type EdusignIds = (kind: EntityKind, aurigaId: string) => string | undefined;
+
 /** Payload fields whose value differs from what the listed course holds; every field when unknown. */
 function courseDifferences(
   course: EdusignCourseView,
   payload: SheetPayload,
-  ids: ReadonlyMap<EntityKind, ReadonlyMap<string, string>>,
+  ids: EdusignIds,
 ): string[] {
   const all = Object.keys(payload);
   const held = course.content;
@@ -419,13 +505,13 @@ function courseDifferences(
 
 /** Edusign ids of Auriga ids, in order; undefined when one is not on Edusign yet. */
 function resolveAll(
-  ids: ReadonlyMap<EntityKind, ReadonlyMap<string, string>>,
+  ids: EdusignIds,
   kind: EntityKind,
   aurigaIds: readonly string[],
 ): string[] | undefined {
   const out: string[] = [];
   for (const id of aurigaIds) {
-    const edusignId = ids.get(kind)?.get(id);
+    const edusignId = ids(kind, id);
     if (edusignId === undefined) return undefined;
     out.push(edusignId);
   }

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { Hash53, hash53OfJsonText } from '../../domain/hash.ts';
 import type { Intervention, Person, PersonKind, Problem, SyncWindow } from '../../domain/types.ts';
 import type { InterventionColumn } from './columns.ts';
 import { type LabelResolution, resolveLabel } from './labels.ts';
@@ -12,8 +12,8 @@ import {
 } from './people.ts';
 import { PeopleTally } from './people-tally.ts';
 import { type Index, missingIdProblem, shapeProblem } from './row-problems.ts';
+import { type CachedText, TextCache } from './text-cache.ts';
 import { parseWallClock, type TimeResolution } from './times.ts';
-import { inWindow } from './window.ts';
 
 /**
  * Interventions favorite rows → interventions, the people they list, and
@@ -69,11 +69,10 @@ export function createInterventionParser(
 ): InterventionRowParser {
   const problems: Problem[] = [];
   /**
-   * A digest of each id's first row, to tell a repeated row from a different
-   * one with the same id without holding the row (Node's native SHA-1 of
-   * its JSON, which beats any hash written in JavaScript on 1 KB rows).
+   * A digest of each id's first row (`rowDigest`), to tell a repeated row
+   * from a different one with the same id without holding the row.
    */
-  const firstLineById = new Map<string, string>();
+  const firstLineById = new Map<string, number>();
   let rowCount = 0;
   const drafts: Array<{
     readonly base: Omit<Intervention, 'learners' | 'instructors'>;
@@ -85,18 +84,66 @@ export function createInterventionParser(
     instructor: new PeopleTally('instructor'),
   };
   let outsideWindow = 0;
+  const windowFrom = Date.parse(context.window.from);
+  const windowTo = Date.parse(context.window.to);
   // A group's learners are listed alike on each of its interventions: a
-  // cell's text is parsed once (about 600 distinct cells for 3,000 rows).
-  const peopleByCell = new Map<string, PeopleList>();
+  // cell's text is found again without hashing it whole, and parsed once
+  // (about 600 distinct cells for 3,000 rows).
+  const peopleCells = new TextCache<PeopleList>();
   const entries = new Map<string, ParsedPerson | BrokenEntry>();
-  const readPeople = (value: unknown): PeopleList => {
+  /** The current row's people cells as `rowDigest` found them: looked up once per row. */
+  const rowPeople: Array<CachedText<PeopleList> | undefined> = [undefined, undefined];
+  const readPeople = (value: unknown, slot: 0 | 1): PeopleList => {
     if (typeof value !== 'string') return parsePeople(value, entries);
-    let list = peopleByCell.get(value);
+    const found = rowPeople[slot];
+    const cached = found !== undefined && found.text === value ? found : peopleCells.entry(value);
+    cached.value ??= parsePeople(value, entries);
+    return cached.value;
+  };
+  // A group's id list repeats as much: each text is parsed once, the list shared (frozen).
+  const groupLists = new Map<string, readonly string[]>();
+  const readGroups = (value: unknown): readonly string[] => {
+    if (typeof value !== 'string') return Object.freeze(parseIdList(value));
+    let list = groupLists.get(value);
     if (list === undefined) {
-      list = parsePeople(value, entries);
-      peopleByCell.set(value, list);
+      list = Object.freeze(parseIdList(value));
+      groupLists.set(value, list);
     }
     return list;
+  };
+  /**
+   * A row's digest: `hash53` over its cells in order, a text as the digest
+   * of its JSON, anything else as its JSON (`null` where JSON writes null),
+   * so that two rows have the same digest when their JSON is the same, and
+   * different ones otherwise but about once in 2^53. The people cells, a
+   * kilobyte each, are digested once per distinct text (`peopleCells`),
+   * kept only for a row in the window; no row's JSON is ever built.
+   */
+  const rowHasher = new Hash53();
+  const peopleAt = [index.learners, index.instructors];
+  const rowDigest = (line: readonly unknown[], inWindow: boolean): number => {
+    rowHasher.reset();
+    rowPeople[0] = undefined;
+    rowPeople[1] = undefined;
+    for (let at = 0; at < line.length; at++) {
+      const value = line[at];
+      if (typeof value === 'string') {
+        const slot = peopleAt.indexOf(at);
+        let digest: number;
+        if (slot < 0) digest = hash53OfJsonText(value);
+        else {
+          const found = inWindow ? peopleCells.entry(value) : peopleCells.find(value);
+          rowPeople[slot] = found;
+          digest = found?.digest ?? hash53OfJsonText(value);
+        }
+        rowHasher.code(TEXT).digest(digest);
+      } else
+        rowHasher
+          .code(OTHER)
+          .text(JSON.stringify(value) ?? 'null')
+          .code(END);
+    }
+    return rowHasher.value();
   };
   // Labels repeat as much (a unit, a room, a session's text): each text is resolved once.
   const labelTexts = new Map<string, LabelResolution>();
@@ -139,7 +186,11 @@ export function createInterventionParser(
       return;
     }
     const row = { favorite: 'interventions', id } as const;
-    const digest = hash('sha1', JSON.stringify(line), 'base64');
+    // Start is read first (cached; its problems come below, in their turn): a row outside
+    // the window keeps nothing of its people.
+    const start = readTime(cell('start'));
+    const inside = start.ok && start.epochMs >= windowFrom && start.epochMs < windowTo;
+    const digest = rowDigest(line, inside);
     const earlier = firstLineById.get(id);
     if (earlier !== undefined) {
       if (earlier !== digest) {
@@ -155,8 +206,7 @@ export function createInterventionParser(
     }
     firstLineById.set(id, digest);
 
-    const start = readTime(cell('start'));
-    if (start.ok && !inWindow(context.window, start.epochMs)) {
+    if (start.ok && !inside) {
       outsideWindow += 1;
       return;
     }
@@ -199,8 +249,8 @@ export function createInterventionParser(
     const described = readLabel(cell('description'), true);
     const description = described.ok ? described.value : undefined;
 
-    const listed = (kind: PersonKind, key: InterventionColumn): PeopleList => {
-      const list = readPeople(cell(key));
+    const listed = (kind: PersonKind, key: 'learners' | 'instructors'): PeopleList => {
+      const list = readPeople(cell(key), key === 'learners' ? 0 : 1);
       for (const entry of list.broken) {
         problems.push({
           code: 'person.broken_entry',
@@ -226,7 +276,7 @@ export function createInterventionParser(
         description,
         resourceLabel,
         resourceCode,
-        groups: parseIdList(cell('groups')),
+        groups: readGroups(cell('groups')),
       },
       learners,
       instructors,
@@ -255,6 +305,11 @@ export function createInterventionParser(
     },
   };
 }
+
+/** What starts each cell in a row's digest: a text's digest, or another value's JSON (which never holds a raw U+0000). */
+const TEXT = 1;
+const OTHER = 2;
+const END = 0;
 
 function timeProblem(
   id: string,

@@ -91,6 +91,56 @@ describe('resolveLabel', () => {
     );
   });
 
+  test('property: the language rule as first written (a map of cleaned values), keys of any case, blanks of any white space', () => {
+    const reference = (labels: object, language: string): string | undefined => {
+      const values = new Map<string, string>();
+      const order: string[] = [];
+      for (const [key, raw] of Object.entries(labels)) {
+        const value =
+          typeof raw === 'string'
+            ? cleanText(raw)
+            : typeof raw === 'number'
+              ? String(raw)
+              : undefined;
+        if (value === undefined || value === '') continue;
+        const lower = key.toLowerCase();
+        if (!values.has(lower)) {
+          values.set(lower, value);
+          order.push(lower);
+        }
+      }
+      for (const wanted of [language.toLowerCase(), 'fr', 'en']) {
+        const exact = values.get(wanted);
+        if (exact !== undefined) return exact;
+        const regional = order.find((key) => key.split(/[-_]/)[0] === wanted);
+        if (regional !== undefined) return values.get(regional);
+      }
+      const first = order[0];
+      return first === undefined ? undefined : values.get(first);
+    };
+    const key = fc.constantFrom('fr', 'FR', 'fr_FR', 'fr-be', 'en', 'EN', 'de', 'es-ES', 'x');
+    const blank = fc.constantFrom(' ', '\t', '\n', '\u00a0', '\ufeff', '\u2028', '\u3000', '');
+    const value = fc.oneof(
+      fc.string(),
+      fc
+        .array(fc.oneof(blank, fc.constantFrom('a', 'Cours', ' b ')), { maxLength: 4 })
+        .map((parts) => parts.join('')),
+      fc.integer(),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(key, value), { maxLength: 5 }),
+        fc.constantFrom('fr', 'EN', 'de', 'es'),
+        (entries, language) => {
+          const labels = Object.fromEntries(entries);
+          assert.equal(pickLanguage(labels, language), reference(labels, language));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   test('property: plain text not starting with { is itself, cleaned', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (text) => {

@@ -66,29 +66,32 @@ function resolveText(text: string, language: string, options: LabelOptions): Lab
   return { ok: true, value: pickLanguage(parsed, language) };
 }
 
-/** The language rule over an object's entries; keys compare without case (`FR`, `fr`). */
+/**
+ * The language rule over an object's entries; keys compare without case
+ * (`FR`, `fr`), the first of a key kept. A value counts when it is not blank;
+ * only the one chosen is cleaned (it runs on every row's label objects).
+ */
 export function pickLanguage(labels: object, language: string): string | undefined {
-  const values = new Map<string, string>();
-  const order: string[] = [];
+  const keys: string[] = [];
+  const values: string[] = [];
   for (const [key, raw] of Object.entries(labels)) {
-    const value =
-      typeof raw === 'string' ? cleanText(raw) : typeof raw === 'number' ? String(raw) : undefined;
-    if (value === undefined || value === '') continue;
+    const value = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : undefined;
+    // Blank once cleaned exactly when blank once trimmed: both take away the same white space.
+    if (value === undefined || value.trim() === '') continue;
     const lower = key.toLowerCase();
-    if (!values.has(lower)) {
-      values.set(lower, value);
-      order.push(lower);
+    if (!keys.includes(lower)) {
+      keys.push(lower);
+      values.push(value);
     }
   }
   for (const wanted of [language.toLowerCase(), ...FALLBACK_LANGUAGES]) {
-    const exact = values.get(wanted);
-    if (exact !== undefined) return exact;
+    const exact = keys.indexOf(wanted);
+    if (exact >= 0) return cleanText(values[exact] as string);
     // `fr_FR`, `fr-BE`: a regional key stands for its language.
-    const regional = order.find((key) => key.split(/[-_]/)[0] === wanted);
-    if (regional !== undefined) return values.get(regional);
+    const regional = keys.findIndex((key) => key.split(/[-_]/)[0] === wanted);
+    if (regional >= 0) return cleanText(values[regional] as string);
   }
-  const first = order[0];
-  return first === undefined ? undefined : values.get(first);
+  return values.length === 0 ? undefined : cleanText(values[0] as string);
 }
 
 /** Trim and collapse runs of white space (line breaks typed in a cell included). */

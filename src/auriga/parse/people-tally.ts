@@ -45,8 +45,9 @@ export class PeopleTally {
       return;
     }
     use.count += 1;
-    if (compareIds(interventionId, use.lowestRow) < 0) use.lowestRow = interventionId;
+    // The lowest is never above the highest: a new highest is no new lowest.
     if (compareIds(interventionId, use.highestRow) > 0) use.highestRow = interventionId;
+    else if (compareIds(interventionId, use.lowestRow) < 0) use.lowestRow = interventionId;
   }
 
   /** The ids of a list that are usable people, in order (after `settle`); shared and frozen. */

@@ -344,6 +344,49 @@ describe('page by page', () => {
   });
 });
 
+describe('repeated rows', () => {
+  // Two long people cells that differ by one character, where a sample of them would not look.
+  const LONG = Array.from({ length: 40 }, (_, i) => `${i + 1}/LAST/First/p${i + 1}@x.fr`).join('|');
+  const at = LONG.length >> 1;
+  const ALMOST = `${LONG.slice(0, at)}${LONG[at] === 'x' ? 'y' : 'x'}${LONG.slice(at + 1)}`;
+  const cell = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.integer(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 }),
+    fc.constantFrom(JOHN, JANE, `${JOHN}|${JANE}`, TEACH, LONG, ALMOST),
+  );
+  const edits = fc.array(fc.tuple(fc.integer({ min: 1, max: 12 }), cell), { maxLength: 3 });
+  // In the window, or in the favorite's history.
+  const start = fc.constantFrom('2026-03-24T08:30:00', '2025-01-06T08:30:00');
+
+  test("property: a repeated ID is reported exactly when its row's JSON differs from the first, in the window or not", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(LONG, ALMOST, JOHN),
+        fc.tuple(start, start),
+        edits,
+        edits,
+        (learners, [startA, startB], first, second) => {
+          const make = (Start: string, changes: [number, unknown][]) => {
+            const cells = row('7', { Start, 'Learner(s)': learners });
+            for (const [where, value] of changes) cells[where] = value;
+            return cells;
+          };
+          const [a, b] = [make(startA, first), make(startB, second)];
+          const result = parseInterventionRows([a, b], index, context);
+          assert.equal(
+            result.problems.some((p) => p.code === 'row.duplicate_id'),
+            JSON.stringify(a) !== JSON.stringify(b),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('parseGroupRows', () => {
   const groupIndex = matchColumns(
     ['ID', 'Label', 'Code', 'Learner(s)'].map((en) => ({ label: { en } })),
