@@ -123,7 +123,7 @@ export function fieldDigests(payload: Payload): FieldDigests {
 
 export function fingerprint(payload: Payload): string {
   const record = payload as unknown as Record<string, unknown>;
-  // Joined, not concatenated: one flat text, which the next run reads a character at a time.
+  // Joined, not concatenated: one flat text, not a chain of pieces, wherever it is kept.
   const parts = [VERSION];
   for (const key of sortedKeys(payload)) parts.push(`${key}=${digestValueV2(record[key])}`);
   return parts.join(';');
