@@ -330,22 +330,24 @@ export function registerPages(
     return send(reply, explainPage(ctx, request.params.school, q, answers));
   });
 
-  const settingsOf = async (request: Req, who: Authenticated) => {
+  /** What every answer of the settings page starts from: the school's settings as saved. */
+  const savedSettings = async (request: Req, who: Authenticated, mayAct: boolean) => {
     const name = request.params.school;
     const view = await c.settings(who, name);
     const school = await c.school(who, name);
-    return { name, view, active: school.active };
+    return {
+      school: name,
+      config: view.settings as never,
+      readOnly: view.readOnly,
+      active: school.active,
+      canAct: mayAct,
+    };
   };
   page('GET', '/schools/:school/settings', async (request, reply, who, ctx) => {
-    const { name, view, active } = await settingsOf(request, who);
     return send(
       reply,
       settingsPage(ctx, {
-        school: name,
-        config: view.settings as never,
-        readOnly: view.readOnly,
-        active,
-        canAct: canAct(who),
+        ...(await savedSettings(request, who, canAct(who))),
         ...(request.query.saved ? { notice: ctx.t('settings.saved') } : {}),
       }),
     );
@@ -356,15 +358,10 @@ export function registerPages(
       await c.saveSettings(who, name, settingsFromForm(request.body));
     } catch (error) {
       if (error instanceof WebError && error.status === 400) {
-        const { view, active } = await settingsOf(request, who);
         return send(
           reply,
           settingsPage(ctx, {
-            school: name,
-            config: view.settings as never,
-            readOnly: view.readOnly,
-            active,
-            canAct: true,
+            ...(await savedSettings(request, who, true)),
             error: error.message,
             form: request.body,
           }),
@@ -377,15 +374,10 @@ export function registerPages(
   });
   page('POST', '/schools/:school/check', async (request, reply, who, ctx) => {
     const steps = await c.doctor(who, request.params.school);
-    const { name, view, active } = await settingsOf(request, who);
     return send(
       reply,
       settingsPage(ctx, {
-        school: name,
-        config: view.settings as never,
-        readOnly: view.readOnly,
-        active,
-        canAct: true,
+        ...(await savedSettings(request, who, true)),
         steps,
       }),
     );
@@ -400,15 +392,10 @@ export function registerPages(
       if (!(failure instanceof WebError && failure.status === 409)) throw failure;
       error = failure.message;
     }
-    const { name, view, active } = await settingsOf(request, who);
     return send(
       reply,
       settingsPage(ctx, {
-        school: name,
-        config: view.settings as never,
-        readOnly: view.readOnly,
-        active,
-        canAct: true,
+        ...(await savedSettings(request, who, true)),
         ...(tested ? { tested } : {}),
         ...(error ? { error } : {}),
       }),
