@@ -5,6 +5,7 @@ import { hash53 } from '../domain/hash.ts';
 import type { Mapping } from '../domain/types.ts';
 import type { PersonPayload, SheetPayload } from '../rules/payloads.ts';
 import {
+  base36,
   changedFields,
   changedSheetFields,
   FROZEN_FINGERPRINT,
@@ -91,6 +92,18 @@ describe('fingerprints', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  test('property: base36 writes a 53-bit digest as toString(36) does', () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), fc.integer({ min: 0, max: 53 }), (n, bits) => {
+        const value = n % 2 ** bits;
+        assert.equal(base36(value), value.toString(36));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const value of [0, 1, 35, 36, 36 ** 6, 2 ** 32, 2 ** 53 - 1])
+      assert.equal(base36(value), value.toString(36));
   });
 
   test('a v2 digest is compared as written: with a leading zero or in capitals it is a change', () => {
