@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { hash53 } from '../domain/hash.ts';
+import { Hash53, hash53 } from '../domain/hash.ts';
 import type { Mapping } from '../domain/types.ts';
 import type { PersonPayload, SheetPayload } from '../rules/payloads.ts';
 import {
@@ -31,28 +31,49 @@ const ZOE_V1 = 'v1;email=aTKriF4rwfJA;firstName=PdJ0BrmrCcKA;lastName=V_goTZ3hnL
 const SHEET_V1 =
   'v1;classroom=RYCtsGfwVpRe;description=dCNOmK_nSY-1;end=xWbNRr-SxMzC;groups=T1PNoYwrqgwD;instructors=R4_vRCNEJEr5;learners=HSSe9RmpdEKe;name=gPhQc5KxDL_q;start=JE1SaTGw39EZ';
 
+/** A v2 field digest by its definition: the hash of the field's JSON, in base 36. */
+const v2Digest = (value: unknown) => hash53(JSON.stringify(value)).toString(36);
+const fieldsOf = (payload: object) =>
+  Object.keys(payload)
+    .sort()
+    .map((key) => [key, payload[key as keyof typeof payload] as unknown] as const);
+/** What v2 wrote for a payload (stores upgraded from v2 hold it). */
+const v2Text = (payload: object) =>
+  `v2;${fieldsOf(payload)
+    .map(([key, value]) => `${key}=${v2Digest(value)}`)
+    .join(';')}`;
+/** A v3 fingerprint by its definition: the record digest (the key list's seed, then each field's digest), then the v2 pairs. */
+const v3Text = (payload: object) => {
+  const fields = fieldsOf(payload);
+  const record = new Hash53().reset(hash53(fields.map(([key]) => key).join(';')) >>> 0);
+  for (const [, value] of fields) record.digest(hash53(JSON.stringify(value)));
+  return `v3:${record.value().toString(36)};${v2Text(payload).slice('v2;'.length)}`;
+};
+
 describe('fingerprints', () => {
-  test('written as v2, one digest per field; equal payloads, equal fingerprints', () => {
+  test('written as v3, a record digest then one digest per field; equal payloads, equal fingerprints', () => {
     const text = fingerprint(SHEET);
-    assert.match(text, /^v2;classroom=[0-9a-z]+;description=[0-9a-z]+;end=/);
+    assert.match(text, /^v3:[0-9a-z]+;classroom=[0-9a-z]+;description=[0-9a-z]+;end=/);
+    assert.equal(parseFingerprint(text)?.version, 'v3');
     assert.deepEqual(Object.keys(parseFingerprint(text)?.fields ?? {}), Object.keys(SHEET).sort());
     assert.equal(fingerprint({ ...SHEET }), text);
     assert.deepEqual(changedFields(SHEET, text), []);
+    assert.deepEqual(changedSheetFields(SHEET, text), []);
   });
 
-  test('property: exactly the fields that differ are named, on v2', () => {
+  test('property: exactly the fields that differ are named, on v3 and on v2', () => {
     const person = fc.record({ lastName: fc.string(), firstName: fc.string(), email: fc.string() });
     fc.assert(
       fc.property(person, person, (a, b) => {
         const expected = (['email', 'firstName', 'lastName'] as const).filter((k) => a[k] !== b[k]);
         assert.deepEqual(changedFields(b, fingerprint(a)), expected);
+        assert.deepEqual(changedFields(b, v2Text(a)), expected);
       }),
       { numRuns: 500 },
     );
   });
 
-  test("property: a v2 digest is the hash of the field's JSON in base 36, whatever the text (escapes, lone surrogates) and however the list is held", () => {
-    const v2 = (value: unknown) => hash53(JSON.stringify(value)).toString(36);
+  test("property: digests are the hash of the field's JSON, whatever the text (escapes, lone surrogates) and however the list is held; v2 texts still read", () => {
     const text = fc.oneof(
       fc.string({ unit: 'binary' }),
       fc.string({ unit: 'binary', minLength: 60, maxLength: 200 }),
@@ -74,24 +95,28 @@ describe('fingerprints', () => {
             learners: Object.freeze(long),
             groups: Object.freeze(short),
           };
-          const expected = Object.fromEntries(
-            Object.keys(payload)
-              .sort()
-              .map((key) => [key, v2(payload[key as keyof typeof payload])]),
+          assert.deepEqual(
+            fieldDigests(payload),
+            Object.fromEntries(fieldsOf(payload).map(([key, value]) => [key, v2Digest(value)])),
           );
-          assert.deepEqual(fieldDigests(payload), expected);
-          const written = `v2;${Object.entries(expected)
-            .map(([key, digest]) => `${key}=${digest}`)
-            .join(';')}`;
-          assert.equal(fingerprint(payload), written);
-          assert.deepEqual(changedFields(payload, written), []);
-          assert.deepEqual(changedFields({ ...payload, learners: [...long, 'x'] }, written), [
-            'learners',
-          ]);
+          assert.equal(fingerprint(payload), v3Text(payload));
+          const changed = { ...payload, learners: [...long, 'x'] };
+          for (const written of [v3Text(payload), v2Text(payload)]) {
+            assert.deepEqual(changedFields(payload, written), []);
+            assert.deepEqual(changedSheetFields(payload, written), []);
+            assert.deepEqual(changedFields(changed, written), ['learners']);
+            assert.deepEqual(changedSheetFields(changed, written), ['learners']);
+          }
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  test('the record digest depends on the key list: the same digests under other names are a change', () => {
+    const renamed = { lastName: ZOE.lastName, firstName: ZOE.firstName, mail: ZOE.email };
+    const text = fingerprint(renamed as unknown as PersonPayload);
+    assert.deepEqual(changedFields(ZOE, text), ['email']);
   });
 
   test('property: base36 writes a 53-bit digest as toString(36) does', () => {
@@ -106,18 +131,28 @@ describe('fingerprints', () => {
       assert.equal(base36(value), value.toString(36));
   });
 
-  test('a v2 digest is compared as written: with a leading zero or in capitals it is a change', () => {
-    const text = fingerprint(ZOE);
-    const email = parseFingerprint(text)?.fields.email ?? '';
-    assert.deepEqual(changedFields(ZOE, text.replace(`email=${email}`, `email=0${email}`)), [
+  test('a digest is compared as written: with a leading zero or in capitals it is a change', () => {
+    const v2 = v2Text(ZOE);
+    const email = parseFingerprint(v2)?.fields.email ?? '';
+    assert.deepEqual(changedFields(ZOE, v2.replace(`email=${email}`, `email=0${email}`)), [
       'email',
     ]);
     assert.deepEqual(
-      changedFields(ZOE, text.replace(`email=${email}`, `email=${email.toUpperCase()}`)),
+      changedFields(ZOE, v2.replace(`email=${email}`, `email=${email.toUpperCase()}`)),
       ['email'],
     );
-    assert.deepEqual(changedFields(ZOE, `${text};extra=1`), []);
-    assert.deepEqual(changedFields(ZOE, text.slice(0, -1)), ['lastName']);
+    assert.deepEqual(changedFields(ZOE, `${v2};extra=1`), []);
+    assert.deepEqual(changedFields(ZOE, v2.slice(0, -1)), ['lastName']);
+    // v3: a record digest not as written sends the comparison to the fields, which decide.
+    const v3 = fingerprint(ZOE);
+    const record = v3.slice('v3:'.length, v3.indexOf(';'));
+    for (const other of [`0${record}`, record.toUpperCase(), `${record}0`]) {
+      const text = v3.replace(record, other);
+      assert.deepEqual(changedFields(ZOE, text), []);
+      assert.deepEqual(changedFields(ZOE, text.replace(`email=${email}`, `email=0${email}`)), [
+        'email',
+      ]);
+    }
   });
 
   test("a sheet's quick comparison names what changedFields names, v1 and unreadable texts included", () => {
@@ -135,7 +170,14 @@ describe('fingerprints', () => {
     });
     fc.assert(
       fc.property(sheet, sheet, (before, now) => {
-        for (const stored of [fingerprint(before), SHEET_V1, FROZEN_FINGERPRINT, 'v2;name=1'])
+        for (const stored of [
+          fingerprint(before),
+          v2Text(before),
+          SHEET_V1,
+          FROZEN_FINGERPRINT,
+          'v2;name=1',
+          'v3:1;name=1',
+        ])
           assert.deepEqual(changedSheetFields(now, stored), changedFields(now, stored));
       }),
       { numRuns: 500 },
@@ -158,9 +200,11 @@ describe('fingerprints', () => {
     for (const [i, a] of fields.entries())
       for (const b of fields.slice(i + 1)) {
         const swapped = { ...distinct, [a]: distinct[b], [b]: distinct[a] };
-        assert.deepEqual(changedSheetFields(distinct, fingerprint(swapped)), [a, b], `${a} ${b}`);
+        for (const written of [fingerprint, v2Text])
+          assert.deepEqual(changedSheetFields(distinct, written(swapped)), [a, b], `${a} ${b}`);
       }
     assert.deepEqual(changedSheetFields(distinct, fingerprint(distinct)), []);
+    assert.deepEqual(changedSheetFields(distinct, v2Text(distinct)), []);
   });
 
   test('a v1 fingerprint from before the upgrade is read: unchanged is unchanged, a change is that field alone', () => {

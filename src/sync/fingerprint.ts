@@ -7,18 +7,27 @@ import type { Payload, SheetPayload } from '../rules/payloads.ts';
  * over unchanged data writes nothing and an update names only the fields that
  * changed. Stored as text: a version, then `field=digest` pairs.
  *
- * - `v2` (written now): each field's digest is a fast 53-bit hash of its JSON
- *   (`src/domain/hash.ts`), in base 36. A fingerprint only has to tell our
- *   own past writes apart, not resist an adversary: a collision would at
+ * - `v3` (written now): `v3:` and the record's digest, then the v2 pairs.
+ *   The record's digest folds the fields' digests, in key order, with the
+ *   list of keys: a run over an unchanged record compares that one number,
+ *   and reads the pairs only to name what changed.
+ * - `v2` (written before): each field's digest is a fast 53-bit hash of its
+ *   JSON (`src/domain/hash.ts`), in base 36. A fingerprint only has to tell
+ *   our own past writes apart, not resist an adversary: a collision would at
  *   worst leave one field unwritten until it changes again, about once in
  *   2^53 changes.
- * - `v1` (written before): the first 12 characters of each field's SHA-256
- *   in base64url. Still read, and compared with v1 digests computed the old
- *   way: an unchanged school writes nothing after the upgrade, and a record
- *   is rewritten in v2 the next time it changes (lazily, never in bulk).
+ * - `v1` (written first): the first 12 characters of each field's SHA-256
+ *   in base64url.
+ *
+ * Older versions are still read, and compared with digests computed their
+ * way: an unchanged school writes nothing after an upgrade, and a record is
+ * rewritten in v3 the next time it changes (lazily, never in bulk).
  */
-const VERSION = 'v2';
+const VERSION = 'v3';
+const V2 = 'v2';
 const V1 = 'v1';
+/** What a v3 text starts with; the record's digest follows it. */
+const V3_HEAD = `${VERSION}:`;
 
 /**
  * The fingerprint of a record taken over as it is because it had started or
@@ -124,24 +133,36 @@ const digestV1: Digest = (json) =>
   createHash('sha256').update(json).digest('base64url').slice(0, 12);
 
 /**
- * The payload's field names, sorted (a payload's keys are plain ASCII).
+ * A payload's field names, sorted (a payload's keys are plain ASCII), and
+ * the seed that makes its record digest depend on them.
+ */
+interface KeyList {
+  readonly sorted: readonly string[];
+  readonly seed: number;
+}
+const keyList = (keys: readonly string[]): KeyList => {
+  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { sorted, seed: hash53(sorted.join(';')) >>> 0 };
+};
+
+/**
  * Payloads of a kind are built alike, so the few key lists seen are sorted
  * once and recognised after.
  */
-const sortedKeyLists: Array<{ readonly keys: string[]; readonly sorted: string[] }> = [];
-function sortedKeys(payload: Payload): readonly string[] {
+const keyLists: Array<{ readonly keys: string[]; readonly list: KeyList }> = [];
+function keysOf(payload: Payload): KeyList {
   const keys = Object.keys(payload);
-  for (const known of sortedKeyLists)
+  for (const known of keyLists)
     if (known.keys.length === keys.length && known.keys.every((k, i) => k === keys[i]))
-      return known.sorted;
-  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (sortedKeyLists.length < 16) sortedKeyLists.push({ keys, sorted });
-  return sorted;
+      return known.list;
+  const list = keyList(keys);
+  if (keyLists.length < 16) keyLists.push({ keys, list });
+  return list;
 }
 
 function sortedFields(payload: Payload): [string, unknown][] {
   const record = payload as unknown as Record<string, unknown>;
-  return sortedKeys(payload).map((key) => [key, record[key]]);
+  return keysOf(payload).sorted.map((key) => [key, record[key]]);
 }
 
 export function fieldDigests(payload: Payload): FieldDigests {
@@ -150,20 +171,48 @@ export function fieldDigests(payload: Payload): FieldDigests {
   return out;
 }
 
+/**
+ * The record's digest: the seed of its key list, then each field's digest
+ * in key order. One instance, reset for each record.
+ */
+const recordHasher = new Hash53();
+
 export function fingerprint(payload: Payload): string {
   const record = payload as unknown as Record<string, unknown>;
+  const keys = keysOf(payload);
+  recordHasher.reset(keys.seed);
+  const pairs: string[] = [];
+  for (const key of keys.sorted) {
+    const digest = digestV2(record[key]);
+    recordHasher.digest(digest);
+    pairs.push(`${key}=${base36(digest)}`);
+  }
   // Joined, not concatenated: one flat text, not a chain of pieces, wherever it is kept.
-  const parts = [VERSION];
-  for (const key of sortedKeys(payload)) parts.push(`${key}=${base36(digestV2(record[key]))}`);
-  return parts.join(';');
+  return `${V3_HEAD}${base36(recordHasher.value())};${pairs.join(';')}`;
 }
 
-/** Whether `stored` is exactly `fingerprint(payload)`, compared in place: nothing built. */
-function sameAsWritten(payload: Payload, stored: string): boolean {
-  if (!stored.startsWith(VERSION)) return false;
+/** The payload's record digest, as `fingerprint` writes it after `v3:`. */
+function recordDigest(payload: Payload): number {
   const record = payload as unknown as Record<string, unknown>;
-  let at = VERSION.length;
-  for (const key of sortedKeys(payload)) {
+  const keys = keysOf(payload);
+  recordHasher.reset(keys.seed);
+  for (const key of keys.sorted) recordHasher.digest(digestV2(record[key]));
+  return recordHasher.value();
+}
+
+/** Whether a v3 `stored` holds `digest` as its record's digest. */
+function sameRecord(stored: string, digest: number): boolean {
+  if (!stored.startsWith(V3_HEAD)) return false;
+  const end = digestEnd(stored, V3_HEAD.length, digest);
+  return end > 0 && stored.charCodeAt(end) === SEMICOLON;
+}
+
+/** Whether a v2 `stored` is exactly what v2 wrote for `payload`, compared in place: nothing built. */
+function sameAsWrittenV2(payload: Payload, stored: string): boolean {
+  if (!stored.startsWith(V2)) return false;
+  const record = payload as unknown as Record<string, unknown>;
+  let at = V2.length;
+  for (const key of keysOf(payload).sorted) {
     if (stored.charCodeAt(at) !== SEMICOLON || !stored.startsWith(key, at + 1)) return false;
     at += 1 + key.length;
     if (stored.charCodeAt(at) !== EQUALS) return false;
@@ -175,12 +224,13 @@ function sameAsWritten(payload: Payload, stored: string): boolean {
 const SEMICOLON = 59;
 const EQUALS = 61;
 
-/** A stored fingerprint's version and digests; undefined when unreadable (frozen, unknown). */
+/** A stored fingerprint's version and field digests; undefined when unreadable (frozen, unknown). */
 export function parseFingerprint(
   text: string,
-): { readonly version: 'v1' | 'v2'; readonly fields: FieldDigests } | undefined {
-  const [version, ...pairs] = text.split(';');
-  if (version !== VERSION && version !== V1) return undefined;
+): { readonly version: 'v1' | 'v2' | 'v3'; readonly fields: FieldDigests } | undefined {
+  const [head = '', ...pairs] = text.split(';');
+  const version = head.startsWith(V3_HEAD) ? VERSION : head;
+  if (version !== VERSION && version !== V2 && version !== V1) return undefined;
   const fields: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
@@ -192,16 +242,19 @@ export function parseFingerprint(
 /**
  * `changedFields` for a sheet's payload as `sheetPayload` builds it, quicker
  * on the usual run where the sheet did not change: its eight fields are read
- * by name, not found by listing the payload's keys, and the stored text is
- * matched whole against them (any other text, a v1 one included, takes
- * `changedFields`' way).
+ * by name, not found by listing the payload's keys, and compared with the
+ * stored record digest (v3) or the stored pairs in place (v2); any other
+ * text, a v1 one included, and any change take `changedFields`' way.
  */
 export function changedSheetFields(payload: SheetPayload, stored: string): string[] {
-  return sheetAsWritten(payload, stored) ? [] : changedFields(payload, stored);
+  if (stored.startsWith(V3_HEAD)) {
+    if (sameRecord(stored, sheetRecordDigest(payload))) return [];
+  } else if (sheetAsWrittenV2(payload, stored)) return [];
+  return changedFields(payload, stored);
 }
 
-/** A sheet's field names, sorted as a fingerprint lists them, each with what precedes its digest. */
-const SHEET_PREFIXES = [
+/** A sheet's field names, sorted as a fingerprint lists them. */
+const SHEET_KEYS = keyList([
   'classroom',
   'description',
   'end',
@@ -210,10 +263,29 @@ const SHEET_PREFIXES = [
   'learners',
   'name',
   'start',
-].map((key, i) => `${i === 0 ? VERSION : ''};${key}=`);
+]);
 
-function sheetAsWritten(payload: SheetPayload, stored: string): boolean {
-  // In the order of SHEET_PREFIXES (a test swaps each pair of fields to hold it so).
+/** `recordDigest` of a sheet's payload, its fields read by name in the order of SHEET_KEYS. */
+function sheetRecordDigest(payload: SheetPayload): number {
+  // A test swaps each pair of fields to hold this order to SHEET_KEYS'.
+  return recordHasher
+    .reset(SHEET_KEYS.seed)
+    .digest(digestV2(payload.classroom))
+    .digest(digestV2(payload.description))
+    .digest(digestV2(payload.end))
+    .digest(digestV2(payload.groups))
+    .digest(digestV2(payload.instructors))
+    .digest(digestV2(payload.learners))
+    .digest(digestV2(payload.name))
+    .digest(digestV2(payload.start))
+    .value();
+}
+
+/** Each sheet field's name with what precedes its digest in a v2 text. */
+const SHEET_PREFIXES_V2 = SHEET_KEYS.sorted.map((key, i) => `${i === 0 ? V2 : ''};${key}=`);
+
+function sheetAsWrittenV2(payload: SheetPayload, stored: string): boolean {
+  // In the order of SHEET_KEYS, as sheetRecordDigest.
   let at = segmentAt(stored, 0, 0, payload.classroom);
   at = segmentAt(stored, at, 1, payload.description);
   at = segmentAt(stored, at, 2, payload.end);
@@ -225,10 +297,10 @@ function sheetAsWritten(payload: SheetPayload, stored: string): boolean {
   return at === stored.length;
 }
 
-/** Where the field's segment (`;name=digest`) ends when `stored` has it at `at`; -1 otherwise, or once -1. */
+/** Where the field's v2 segment (`;name=digest`) ends when `stored` has it at `at`; -1 otherwise, or once -1. */
 function segmentAt(stored: string, at: number, field: number, value: unknown): number {
   if (at < 0) return -1;
-  const prefix = SHEET_PREFIXES[field] as string;
+  const prefix = SHEET_PREFIXES_V2[field] as string;
   if (!stored.startsWith(prefix, at)) return -1;
   return digestEnd(stored, at + prefix.length, digestV2(value));
 }
@@ -238,9 +310,9 @@ function segmentAt(stored: string, at: number, field: number, value: unknown): n
  * field when the stored one is unreadable (frozen, or unknown), none when equal.
  */
 export function changedFields(payload: Payload, stored: string): string[] {
-  // The usual case, a record unchanged since we wrote it: the stored text is read in
-  // place against the payload's digests, nothing built.
-  if (sameAsWritten(payload, stored)) return [];
+  // The usual case, a record unchanged since we wrote it: one number compared (v3), or
+  // the stored text read in place against the payload's digests (v2), nothing built.
+  if (sameRecord(stored, recordDigest(payload)) || sameAsWrittenV2(payload, stored)) return [];
   const before = parseFingerprint(stored);
   const changed: string[] = [];
   if (!before) {
