@@ -30,7 +30,7 @@ import type { AurigaSnapshot, Mapping } from '../src/domain/types.ts';
 import { API_TYPE } from '../src/rules/ownership.ts';
 import type { SheetPayload } from '../src/rules/payloads.ts';
 import { fingerprint } from '../src/sync/fingerprint.ts';
-import { type Plan, plan } from '../src/sync/plan.ts';
+import { indexCourses, type Plan, plan } from '../src/sync/plan.ts';
 import type { EdusignView } from '../src/sync/ports.ts';
 
 const { values } = parseArgs({
@@ -225,8 +225,12 @@ function syncedState(initial: Plan): { mappings: Mapping[]; view: EdusignView } 
   };
 }
 
-const timings = { parse: [] as number[], initial: [] as number[], noop: [] as number[] };
-let synced: { mappings: Mapping[]; view: EdusignView } | undefined;
+const timings = {
+  parse: [] as number[],
+  initial: [] as number[],
+  listingIndex: [] as number[],
+  noop: [] as number[],
+};
 let last:
   | { snapshot: AurigaSnapshot; initialOperations: number; noop: Plan; problems: number }
   | undefined;
@@ -248,14 +252,21 @@ for (let round = 0; round <= rounds; round++) {
   const initialMs = performance.now() - t;
   sample();
   const initialOperations = initial.operations.length;
-  synced ??= syncedState(initial);
+  // Built each round: a new run reads new strings, none hashed by a previous round's lookups.
+  const synced = syncedState(initial);
   initial = undefined;
   gc?.();
+  // The run indexes the listing to find the courses it must look up one by one (lookAtEdusign),
+  // and hands the index to the plan: timed apart, as the run's step before the plan.
+  t = performance.now();
+  const coursesById = indexCourses(synced.view.courses);
+  const listingIndexMs = performance.now() - t;
   t = performance.now();
   const noop = plan({
     snapshot,
     mappings: synced.mappings,
     edusign: synced.view,
+    coursesById,
     options,
     now: nowIso,
   });
@@ -264,6 +275,7 @@ for (let round = 0; round <= rounds; round++) {
   if (round > 0) {
     timings.parse.push(parsed.ms);
     timings.initial.push(initialMs);
+    timings.listingIndex.push(listingIndexMs);
     timings.noop.push(noopMs);
   }
   last = { snapshot, initialOperations, noop, problems: snapshot.problems.length };
@@ -287,6 +299,7 @@ console.log(
   `parsed ${snapshot.interventions.length} interventions, ${snapshot.learners.size} learners, ${snapshot.instructors.size} instructors, ${snapshot.groups?.length ?? 0} groups, ${last.problems} problems in ${shown(timings.parse)}`,
 );
 console.log(`initial plan: ${last.initialOperations} operations in ${shown(timings.initial)}`);
+console.log(`the listing's index (the run's, before the no-op plan): ${shown(timings.listingIndex)}`);
 console.log(
   `no-op plan: ${last.noop.operations.length} operations (${noopWrites} writes) in ${shown(timings.noop)}`,
 );
@@ -304,6 +317,7 @@ console.log(
     groups: snapshot.groups?.length ?? 0,
     parseS: seconds(median(timings.parse)),
     initialPlanS: seconds(median(timings.initial)),
+    listingIndexS: seconds(median(timings.listingIndex)),
     noopPlanS: seconds(median(timings.noop)),
     noopWrites,
     peakHeapMiB: Math.round(peakAbove),
@@ -311,6 +325,7 @@ console.log(
     runs: {
       parseS: timings.parse.map(seconds),
       initialPlanS: timings.initial.map(seconds),
+      listingIndexS: timings.listingIndex.map(seconds),
       noopPlanS: timings.noop.map(seconds),
     },
   }),

@@ -7,7 +7,7 @@ import { personPayload, sheetPayload } from '../rules/payloads.ts';
 import { sheetName } from '../rules/sheet-name.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { Operation } from './operations.ts';
-import { type PlanInput, plan } from './plan.ts';
+import { indexCourses, type PlanInput, plan } from './plan.ts';
 import type { EdusignView } from './ports.ts';
 
 const NOW = '2026-12-01T10:00:00.000Z';
@@ -223,16 +223,19 @@ describe('plan', () => {
     const started = { ...intervention('103', 1), start: '2026-12-01T08:00:00.000Z' };
     const all = [...items, started];
     const remaining = all.filter((i) => !['100', '101', '103'].includes(i.id));
-    const p = run({
+    const input = {
       snapshot: snapshot(remaining),
       mappings: syncedMappings(all),
       edusign: { ...emptyView, courses: courseViews(all, ['101']) },
-    });
+    };
+    const p = run(input);
     assert.deepEqual(summary(p.operations).sort(), [
       'delete sheet 100',
       'hold sheet 101 (locked)',
       'hold sheet 103 (started)',
     ]);
+    // The run hands on its index of the listing: the same plan.
+    assert.deepEqual(run({ ...input, coursesById: indexCourses(input.edusign.courses) }), p);
   });
 
   test('nothing the sync did not create is deleted, and nothing outside the window', () => {

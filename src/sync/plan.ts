@@ -46,6 +46,12 @@ export interface PlanInput {
   readonly snapshot: AurigaSnapshot;
   readonly mappings: readonly Mapping[];
   readonly edusign: EdusignView;
+  /**
+   * `indexCourses(edusign.courses)`, when the caller has it: a run indexes
+   * the listing to find the courses it must look up one by one, and hands
+   * the index on instead of having it built twice. Built here when absent.
+   */
+  readonly coursesById?: ReadonlyMap<string, EdusignCourseView>;
   readonly options: PlanOptions;
   /** The run's instant (UTC ISO): sheets starting before it have started. */
   readonly now: string;
@@ -141,6 +147,15 @@ function matchSheets(
 }
 
 const NO_MAPPINGS: ReadonlyMap<string, Mapping> = new Map();
+
+/** The listed courses by Edusign id; of an id listed twice, the last. */
+export function indexCourses(
+  courses: readonly EdusignCourseView[],
+): Map<string, EdusignCourseView> {
+  const byId = new Map<string, EdusignCourseView>();
+  for (const course of courses) byId.set(course.id, course);
+  return byId;
+}
 
 export function plan(input: PlanInput): Plan {
   const { snapshot, edusign, options, now } = input;
@@ -283,8 +298,7 @@ export function plan(input: PlanInput): Plan {
   }
 
   // Sheets (docs/rules.md §4 and §7).
-  const coursesById = new Map<string, EdusignCourseView>();
-  for (const course of edusign.courses) coursesById.set(course.id, course);
+  const coursesById = input.coursesById ?? indexCourses(edusign.courses);
   /** Our courses by external id, the first listed of each: only an unmapped intervention asks. */
   let ourCourses: Map<string, EdusignCourseView> | undefined;
   const ourCourse = (aurigaId: string): EdusignCourseView | undefined => {

@@ -5,8 +5,8 @@ import { ConfigError, isAppError } from '../errors/app-error.ts';
 import type { SchoolStore } from '../store/port.ts';
 import { apply, type OperationResult } from './apply.ts';
 import { acquireLease, type Lease } from './lease.ts';
-import { type Plan, type PlanOptions, plan } from './plan.ts';
-import type { AurigaSource, EdusignPort, EdusignView } from './ports.ts';
+import { indexCourses, type Plan, type PlanOptions, plan } from './plan.ts';
+import type { AurigaSource, EdusignCourseView, EdusignPort, EdusignView } from './ports.ts';
 import { type ApiCalls, emptyCounts, outcomeOf, type RunReport, summarize } from './report.ts';
 
 /**
@@ -106,13 +106,21 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
     }
 
     deps.onPhase?.('edusign', {});
-    const view = await lookAtEdusign(deps.edusign, snapshot, mappings, deps, now(), signal);
+    const { view, coursesById } = await lookAtEdusign(
+      deps.edusign,
+      snapshot,
+      mappings,
+      deps,
+      now(),
+      signal,
+    );
 
     deps.onPhase?.('plan', {});
     decided = plan({
       snapshot,
       mappings,
       edusign: view,
+      coursesById,
       options: deps.options,
       now: now().toISOString(),
       confirmDeletions: deps.confirmDeletions ?? false,
@@ -276,7 +284,7 @@ async function lookAtEdusign(
   deps: RunSyncDeps,
   at: Date,
   signal: AbortSignal | undefined,
-): Promise<EdusignView> {
+): Promise<{ view: EdusignView; coursesById: ReadonlyMap<string, EdusignCourseView> }> {
   const known = (kind: EntityKind) =>
     new Set(mappings.filter((m) => m.kind === kind).map((m) => m.aurigaId));
   const unknownIn = (kind: EntityKind, ids: Iterable<string>) => {
@@ -300,27 +308,25 @@ async function lookAtEdusign(
     },
     signal,
   );
-  const listed = new Set(view.courses.map((c) => c.id));
-  const inWindow = new Set(snapshot.interventions.map((i) => i.id));
+  const coursesById = indexCourses(view.courses);
   const nowIso = at.toISOString();
-  const missing = mappings.filter(
-    (m) =>
-      m.kind === 'sheet' &&
-      m.origin === 'created' &&
-      inWindow.has(m.aurigaId) &&
-      !listed.has(m.edusignId) &&
-      m.courseStart !== null &&
-      m.courseStart > nowIso &&
-      m.courseStart >= snapshot.window.from &&
-      m.courseStart < snapshot.window.to,
-  );
-  if (missing.length === 0) return view;
+  // Most sheets are listed: the interventions' ids are gathered only for those that are not.
+  let inWindow: ReadonlySet<string> | undefined;
+  const missing = mappings.filter((m) => {
+    if (m.kind !== 'sheet' || m.origin !== 'created' || coursesById.has(m.edusignId)) return false;
+    if (m.courseStart === null || m.courseStart <= nowIso) return false;
+    if (m.courseStart < snapshot.window.from || m.courseStart >= snapshot.window.to) return false;
+    inWindow ??= new Set(snapshot.interventions.map((i) => i.id));
+    return inWindow.has(m.aurigaId);
+  });
+  if (missing.length === 0) return { view, coursesById };
   const found = [];
   for (const mapping of missing) {
     const course = await edusign.getCourse(mapping.edusignId, signal);
     if (course) found.push(course);
   }
-  return { ...view, courses: [...view.courses, ...found] };
+  for (const course of found) coursesById.set(course.id, course);
+  return { view: { ...view, courses: [...view.courses, ...found] }, coursesById };
 }
 
 function buildReport(
