@@ -215,6 +215,34 @@ describe('trust: drift (Auriga is the source of truth)', () => {
       await h.cleanup();
     }
   });
+  test('a sheet of ours moved by hand outside the listed days is found by its id, not created twice', async () => {
+    const h = await startHarness({ school: 'small', seed: 36 });
+    try {
+      const now = startOfToday(h);
+      await h.sync({ now });
+      const moved = ours(h.edusign.state()).at(-1)!;
+      const later = (iso: string) => new Date(Date.parse(iso) + 40 * 86_400_000).toISOString();
+      await edusignCall(h, 'PATCH', '/v1/course', {
+        course: { ID: moved.ID, START: later(moved.START), END: later(moved.END) },
+        editSurveys: false,
+      });
+      const report = await h.sync({ now });
+      assert.equal(report.outcome, 'succeeded');
+      // Not in the listing of the window's days: looked up by its id.
+      assert.equal(report.apiCalls.edusignByRoute['GET /v1/course/:id'], 1);
+      assert.ok(
+        !report.done.some((d) => d.aurigaId === moved.API_ID),
+        JSON.stringify(report.done.filter((d) => d.aurigaId === moved.API_ID)),
+      );
+      const held = ours(h.edusign.state()).filter((c) => c.API_ID === moved.API_ID);
+      assert.deepEqual(
+        held.map((c) => c.ID),
+        [moved.ID],
+      );
+    } finally {
+      await h.cleanup();
+    }
+  });
 });
 
 describe('trust: paging (Auriga pages read to totalPages; an incomplete read deletes nothing)', () => {

@@ -7,7 +7,7 @@ import { personPayload, sheetPayload } from '../rules/payloads.ts';
 import { sheetName } from '../rules/sheet-name.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { Operation } from './operations.ts';
-import { indexCourses, type PlanInput, plan } from './plan.ts';
+import { coursesOfMappings, type PlanInput, plan } from './plan.ts';
 import type { EdusignView } from './ports.ts';
 
 const NOW = '2026-12-01T10:00:00.000Z';
@@ -234,8 +234,9 @@ describe('plan', () => {
       'hold sheet 101 (locked)',
       'hold sheet 103 (started)',
     ]);
-    // The run hands on its index of the listing: the same plan.
-    assert.deepEqual(run({ ...input, coursesById: indexCourses(input.edusign.courses) }), p);
+    // The run hands on its join of the listing to the store: the same plan.
+    const mappedCourses = coursesOfMappings(input.mappings, input.edusign.courses);
+    assert.deepEqual(run({ ...input, mappedCourses }), p);
   });
 
   test('nothing the sync did not create is deleted, and nothing outside the window', () => {

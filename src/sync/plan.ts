@@ -22,6 +22,7 @@ import {
   type GuardResult,
   type GuardThresholds,
   isManaged,
+  type MappedSheet,
   massChangeGuard,
   removals,
 } from '../rules/removals.ts';
@@ -47,11 +48,12 @@ export interface PlanInput {
   readonly mappings: readonly Mapping[];
   readonly edusign: EdusignView;
   /**
-   * `indexCourses(edusign.courses)`, when the caller has it: a run indexes
-   * the listing to find the courses it must look up one by one, and hands
-   * the index on instead of having it built twice. Built here when absent.
+   * `coursesOfMappings(mappings, edusign.courses)`, when the caller has it:
+   * a run joins the listing to the store to find the courses it must look
+   * up one by one, and hands the join on instead of having it made twice.
+   * Made here when absent.
    */
-  readonly coursesById?: ReadonlyMap<string, EdusignCourseView>;
+  readonly mappedCourses?: readonly (EdusignCourseView | undefined)[];
   readonly options: PlanOptions;
   /** The run's instant (UTC ISO): sheets starting before it have started. */
   readonly now: string;
@@ -77,16 +79,23 @@ export interface Plan {
 
 type MappingIndex = ReadonlyMap<EntityKind, ReadonlyMap<string, Mapping>>;
 
-/** People's and groups' mappings by kind and Auriga id (the last of an id wins); the sheets' apart, in order. */
-function indexMappings(mappings: readonly Mapping[]): {
+/**
+ * People's and groups' mappings by kind and Auriga id (the last of an id
+ * wins); the sheets' apart, in order, each with its listed course.
+ */
+function indexMappings(
+  mappings: readonly Mapping[],
+  courses: readonly (EdusignCourseView | undefined)[],
+): {
   readonly index: MappingIndex;
-  readonly sheets: readonly Mapping[];
+  readonly sheets: readonly MappedSheet[];
 } {
   const index = new Map<EntityKind, Map<string, Mapping>>();
-  const sheets: Mapping[] = [];
-  for (const mapping of mappings) {
+  const sheets: MappedSheet[] = [];
+  for (let at = 0; at < mappings.length; at++) {
+    const mapping = mappings[at] as Mapping;
     if (mapping.kind === 'sheet') {
-      sheets.push(mapping);
+      sheets.push({ mapping, course: courses[at] });
       continue;
     }
     let byId = index.get(mapping.kind);
@@ -111,60 +120,74 @@ function indexMappings(mappings: readonly Mapping[]): {
  */
 function matchSheets(
   interventions: readonly Intervention[],
-  sheets: readonly Mapping[],
-): { readonly matched: readonly (Mapping | undefined)[]; readonly unread: readonly Mapping[] } {
+  sheets: readonly MappedSheet[],
+): {
+  readonly matched: readonly (MappedSheet | undefined)[];
+  readonly unread: readonly MappedSheet[];
+} {
   const order = Array.from(sheets.keys()).sort((a, b) =>
-    compareIds((sheets[a] as Mapping).aurigaId, (sheets[b] as Mapping).aurigaId),
+    compareIds(
+      (sheets[a] as MappedSheet).mapping.aurigaId,
+      (sheets[b] as MappedSheet).mapping.aurigaId,
+    ),
   );
-  const idAt = (j: number): string => (sheets[order[j] as number] as Mapping).aurigaId;
+  const idAt = (j: number): string => (sheets[order[j] as number] as MappedSheet).mapping.aurigaId;
   let next = 0;
   /** The run of mappings of one id from `next`: where the id first appears, and its last mapping. */
-  const takeRun = (): { readonly first: number; readonly mapping: Mapping } => {
+  const takeRun = (): { readonly first: number; readonly sheet: MappedSheet } => {
     const first = order[next] as number;
     const id = idAt(next);
     while (next + 1 < order.length && idAt(next + 1) === id) next += 1;
-    const mapping = sheets[order[next] as number] as Mapping;
+    const sheet = sheets[order[next] as number] as MappedSheet;
     next += 1;
-    return { first, mapping };
+    return { first, sheet };
   };
-  const matched: (Mapping | undefined)[] = [];
-  const unread: { readonly first: number; readonly mapping: Mapping }[] = [];
+  const matched: (MappedSheet | undefined)[] = [];
+  const unread: { readonly first: number; readonly sheet: MappedSheet }[] = [];
   let previousId: string | undefined;
-  let previous: Mapping | undefined;
+  let previous: MappedSheet | undefined;
   for (const { id } of interventions) {
     if (id !== previousId) {
       // Usually the next mapping is this id's: the ids' order is only asked otherwise.
       if (next < order.length && idAt(next) !== id)
         while (next < order.length && compareIds(idAt(next), id) < 0) unread.push(takeRun());
-      previous = next < order.length && idAt(next) === id ? takeRun().mapping : undefined;
+      previous = next < order.length && idAt(next) === id ? takeRun().sheet : undefined;
       previousId = id;
     }
     matched.push(previous);
   }
   while (next < order.length) unread.push(takeRun());
   unread.sort((a, b) => a.first - b.first);
-  return { matched, unread: unread.map((run) => run.mapping) };
+  return { matched, unread: unread.map((run) => run.sheet) };
 }
 
 const NO_MAPPINGS: ReadonlyMap<string, Mapping> = new Map();
 
-/** The listed courses by Edusign id; of an id listed twice, the last. */
-export function indexCourses(
+/**
+ * The Edusign listing joined to the store: at each mapping's position, its
+ * course when listed (of an id listed twice, the last); undefined for people,
+ * groups and sheets not listed.
+ */
+export function coursesOfMappings(
+  mappings: readonly Mapping[],
   courses: readonly EdusignCourseView[],
-): Map<string, EdusignCourseView> {
+): (EdusignCourseView | undefined)[] {
   const byId = new Map<string, EdusignCourseView>();
   for (const course of courses) byId.set(course.id, course);
-  return byId;
+  return mappings.map((m) => (m.kind === 'sheet' ? byId.get(m.edusignId) : undefined));
 }
 
 export function plan(input: PlanInput): Plan {
   const { snapshot, edusign, options, now } = input;
-  const { index: mappings, sheets } = indexMappings(input.mappings);
+  const { index: mappings, sheets } = indexMappings(
+    input.mappings,
+    input.mappedCourses ?? coursesOfMappings(input.mappings, edusign.courses),
+  );
   /** Sheets are matched by `matchSheets`; their index is built only if an id is asked of it. */
   let sheetIndex: ReadonlyMap<string, Mapping> | undefined;
   const mapped = (kind: EntityKind): ReadonlyMap<string, Mapping> => {
     if (kind !== 'sheet') return mappings.get(kind) ?? NO_MAPPINGS;
-    sheetIndex ??= new Map(sheets.map((m) => [m.aurigaId, m]));
+    sheetIndex ??= new Map(sheets.map(({ mapping }) => [mapping.aurigaId, mapping]));
     return sheetIndex;
   };
   const operations: Operation[] = [];
@@ -298,7 +321,6 @@ export function plan(input: PlanInput): Plan {
   }
 
   // Sheets (docs/rules.md §4 and §7).
-  const coursesById = input.coursesById ?? indexCourses(edusign.courses);
   /** Our courses by external id, the first listed of each: only an unmapped intervention asks. */
   let ourCourses: Map<string, EdusignCourseView> | undefined;
   const ourCourse = (aurigaId: string): EdusignCourseView | undefined => {
@@ -319,8 +341,8 @@ export function plan(input: PlanInput): Plan {
   for (let at = 0; at < interventions.length; at++) {
     const intervention = interventions[at] as Intervention;
     const payload = sheetOf(intervention);
-    const mapping = matched[at];
-    const course = mapping ? coursesById.get(mapping.edusignId) : undefined;
+    const mapping = matched[at]?.mapping;
+    const course = matched[at]?.course;
     if (mapping && intervention.id !== previousId && isManaged(snapshot.window, mapping, course))
       managedRead += 1;
     previousId = intervention.id;
@@ -409,7 +431,7 @@ export function plan(input: PlanInput): Plan {
   const found = removals({
     window: snapshot.window,
     now,
-    unread: unread.map((mapping) => ({ mapping, course: coursesById.get(mapping.edusignId) })),
+    unread,
     managedRead,
     unreadable,
     complete: snapshot.completeness?.complete ?? true,

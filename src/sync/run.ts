@@ -5,7 +5,7 @@ import { ConfigError, isAppError } from '../errors/app-error.ts';
 import type { SchoolStore } from '../store/port.ts';
 import { apply, type OperationResult } from './apply.ts';
 import { acquireLease, type Lease } from './lease.ts';
-import { indexCourses, type Plan, type PlanOptions, plan } from './plan.ts';
+import { coursesOfMappings, type Plan, type PlanOptions, plan } from './plan.ts';
 import type { AurigaSource, EdusignCourseView, EdusignPort, EdusignView } from './ports.ts';
 import { type ApiCalls, emptyCounts, outcomeOf, type RunReport, summarize } from './report.ts';
 
@@ -106,7 +106,7 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
     }
 
     deps.onPhase?.('edusign', {});
-    const { view, coursesById } = await lookAtEdusign(
+    const { view, mappedCourses } = await lookAtEdusign(
       deps.edusign,
       snapshot,
       mappings,
@@ -120,7 +120,7 @@ export async function runSync(deps: RunSyncDeps): Promise<RunReport> {
       snapshot,
       mappings,
       edusign: view,
-      coursesById,
+      mappedCourses,
       options: deps.options,
       now: now().toISOString(),
       confirmDeletions: deps.confirmDeletions ?? false,
@@ -275,7 +275,9 @@ async function resolveJournal(
  * What Edusign holds around the window; people and groups listed only when
  * some are unknown to the store. A sheet of ours that should be ahead in the
  * window but is not listed is looked up by id: moved by hand, it is in the
- * view; gone, the plan creates it again.
+ * view; gone, the plan creates it again. Gives, with the view, the listing
+ * joined to the store's mappings (`coursesOfMappings`), which the plan
+ * reads instead of joining them again.
  */
 async function lookAtEdusign(
   edusign: EdusignPort,
@@ -284,7 +286,7 @@ async function lookAtEdusign(
   deps: RunSyncDeps,
   at: Date,
   signal: AbortSignal | undefined,
-): Promise<{ view: EdusignView; coursesById: ReadonlyMap<string, EdusignCourseView> }> {
+): Promise<{ view: EdusignView; mappedCourses: readonly (EdusignCourseView | undefined)[] }> {
   const known = (kind: EntityKind) =>
     new Set(mappings.filter((m) => m.kind === kind).map((m) => m.aurigaId));
   const unknownIn = (kind: EntityKind, ids: Iterable<string>) => {
@@ -308,25 +310,29 @@ async function lookAtEdusign(
     },
     signal,
   );
-  const coursesById = indexCourses(view.courses);
+  const mappedCourses = coursesOfMappings(mappings, view.courses);
   const nowIso = at.toISOString();
   // Most sheets are listed: the interventions' ids are gathered only for those that are not.
   let inWindow: ReadonlySet<string> | undefined;
-  const missing = mappings.filter((m) => {
-    if (m.kind !== 'sheet' || m.origin !== 'created' || coursesById.has(m.edusignId)) return false;
-    if (m.courseStart === null || m.courseStart <= nowIso) return false;
-    if (m.courseStart < snapshot.window.from || m.courseStart >= snapshot.window.to) return false;
-    inWindow ??= new Set(snapshot.interventions.map((i) => i.id));
-    return inWindow.has(m.aurigaId);
-  });
-  if (missing.length === 0) return { view, coursesById };
-  const found = [];
-  for (const mapping of missing) {
-    const course = await edusign.getCourse(mapping.edusignId, signal);
-    if (course) found.push(course);
+  const missing: number[] = [];
+  for (let i = 0; i < mappings.length; i++) {
+    const m = mappings[i] as Mapping;
+    if (m.kind !== 'sheet' || m.origin !== 'created' || mappedCourses[i] !== undefined) continue;
+    if (m.courseStart === null || m.courseStart <= nowIso) continue;
+    if (m.courseStart < snapshot.window.from || m.courseStart >= snapshot.window.to) continue;
+    inWindow ??= new Set(snapshot.interventions.map((intervention) => intervention.id));
+    if (inWindow.has(m.aurigaId)) missing.push(i);
   }
-  for (const course of found) coursesById.set(course.id, course);
-  return { view: { ...view, courses: [...view.courses, ...found] }, coursesById };
+  if (missing.length === 0) return { view, mappedCourses };
+  const found = [];
+  for (const i of missing) {
+    const course = await edusign.getCourse((mappings[i] as Mapping).edusignId, signal);
+    if (course) {
+      found.push(course);
+      mappedCourses[i] = course;
+    }
+  }
+  return { view: { ...view, courses: [...view.courses, ...found] }, mappedCourses };
 }
 
 function buildReport(
