@@ -215,7 +215,7 @@ describe('trust: drift (Auriga is the source of truth)', () => {
       await h.cleanup();
     }
   });
-  test('a sheet of ours moved by hand outside the listed days is found by its id, not created twice', async () => {
+  test('a sheet of ours moved by hand outside the listed days is found by its id and set back, not created twice', async () => {
     const h = await startHarness({ school: 'small', seed: 36 });
     try {
       const now = startOfToday(h);
@@ -230,15 +230,56 @@ describe('trust: drift (Auriga is the source of truth)', () => {
       assert.equal(report.outcome, 'succeeded');
       // Not in the listing of the window's days: looked up by its id.
       assert.equal(report.apiCalls.edusignByRoute['GET /v1/course/:id'], 1);
-      assert.ok(
-        !report.done.some((d) => d.aurigaId === moved.API_ID),
-        JSON.stringify(report.done.filter((d) => d.aurigaId === moved.API_ID)),
+      const done = report.done.filter((d) => d.aurigaId === moved.API_ID);
+      assert.deepEqual(
+        done.map((d) => d.action),
+        ['updated'],
+        JSON.stringify(done),
       );
+      assert.match(done[0]?.reason ?? '', /by hand on Edusign \(end, start\)/);
       const held = ours(h.edusign.state()).filter((c) => c.API_ID === moved.API_ID);
       assert.deepEqual(
-        held.map((c) => c.ID),
-        [moved.ID],
+        held.map((c) => [c.ID, c.START]),
+        [[moved.ID, moved.START]],
       );
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a sheet of ours changed by hand (name, room, a learner taken off) is set back at once, and the next run writes nothing', async () => {
+    const h = await startHarness({ school: 'small', seed: 35 });
+    try {
+      const now = startOfToday(h);
+      await h.sync({ now });
+      const before = ours(h.edusign.state()).find((c) => c.STUDENTS.length >= 2)!;
+      const takenOff = before.STUDENTS[0]!.studentId;
+      await edusignCall(h, 'PATCH', '/v1/course', {
+        course: { ID: before.ID, NAME: 'Renamed by hand', CLASSROOM: 'Hall by hand' },
+        editSurveys: false,
+      });
+      await edusignCall(h, 'DELETE', `/v1/course/attendance/${before.ID}`, {
+        studentId: takenOff,
+      });
+      const report = await h.sync({ now });
+      assert.equal(report.outcome, 'succeeded');
+      const done = report.done.filter((d) => d.aurigaId === before.API_ID);
+      assert.deepEqual(
+        done.map((d) => d.action),
+        ['updated'],
+        JSON.stringify(done),
+      );
+      assert.match(done[0]?.reason ?? '', /by hand on Edusign \(classroom, learners, name\)/);
+      assert.equal(report.counts.sheet.updated, 1);
+      const after = h.edusign.state().courses.find((c) => c.ID === before.ID)!;
+      assert.equal(after.NAME, before.NAME);
+      assert.equal(after.CLASSROOM, before.CLASSROOM);
+      assert.deepEqual(
+        after.STUDENTS.map((s) => s.studentId).sort(),
+        before.STUDENTS.map((s) => s.studentId).sort(),
+      );
+      const next = await h.sync({ now });
+      assert.equal(next.apiCalls.edusignWrites, 0, JSON.stringify(next.done));
     } finally {
       await h.cleanup();
     }

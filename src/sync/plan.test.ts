@@ -417,6 +417,56 @@ describe('plan', () => {
     assert.deepEqual(summary(p.operations), ['adopt sheet 100']);
   });
 
+  test('a sheet changed by hand on Edusign is set back at once, with what Auriga changed; a started or locked one is left', () => {
+    const items = [intervention('100', 2), intervention('101', 3), intervention('102', 4)];
+    const started = { ...intervention('103', 1), start: '2026-12-01T08:00:00.000Z' };
+    const all = [...items, started];
+    /** The course as the sync wrote it, its room then changed by hand. */
+    const byHand = (i: Intervention, locked = false) => ({
+      ...courseViews([i])[0]!,
+      locked,
+      content: {
+        name: 'Cours § Maths',
+        description: null,
+        classroom: 'Hall by hand',
+        end: i.end,
+        instructors: ['E-I1'],
+        learners: ['E-L1'],
+        groups: [],
+      },
+    });
+    const moved = { ...items[1]!, resourceLabel: 'Salle 2' };
+    const p = run({
+      snapshot: snapshot([items[0]!, moved, items[2]!, started]),
+      mappings: syncedMappings(all),
+      edusign: {
+        ...emptyView,
+        courses: [
+          byHand(items[0]!),
+          { ...byHand(items[1]!), content: { ...byHand(items[1]!).content, name: 'Renamed' } },
+          byHand(items[2]!, true),
+          byHand(started),
+        ],
+      },
+    });
+    assert.deepEqual(
+      p.operations.map((o) => [o.action, o.aurigaId, o.action === 'update' ? o.changes : []]),
+      [
+        ['update', '100', ['classroom']],
+        ['update', '101', ['classroom', 'name']],
+      ],
+    );
+    assert.deepEqual(
+      p.operations.map((o) => o.reason),
+      [
+        'The sheet of intervention 100 was changed by hand on Edusign (classroom): set back to what Auriga says.',
+        'Intervention 101 changed in Auriga (classroom); the sheet was also changed by hand on Edusign (name): set back to what Auriga says.',
+      ],
+    );
+    // Locked and started: never changed, and nothing to hold, since Auriga did not change them.
+    assert.equal(p.unchanged.sheet, 2);
+  });
+
   test('the plan is frozen data', () => {
     const p = run({ snapshot: snapshot([intervention('100', 2)]) });
     assert.ok(Object.isFrozen(p.operations) && Object.isFrozen(p.operations[0]));

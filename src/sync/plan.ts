@@ -8,6 +8,7 @@ import type {
   PersonKind,
   Problem,
 } from '../domain/types.ts';
+import { type EdusignIdsOf, type HeldSheet, sheetDifferences } from '../rules/drift.ts';
 import { indexPeople, oneEmailOnePerson, type PersonMatch } from '../rules/identity.ts';
 import { API_TYPE, isOurs } from '../rules/ownership.ts';
 import {
@@ -79,6 +80,11 @@ export interface Plan {
 
 type MappingIndex = ReadonlyMap<EntityKind, ReadonlyMap<string, Mapping>>;
 
+/** A sheet's mapping and its course as Edusign lists it. */
+interface ListedSheet extends MappedSheet {
+  readonly course: EdusignCourseView | undefined;
+}
+
 /**
  * People's and groups' mappings by kind and Auriga id (the last of an id
  * wins); the sheets' apart, in order, each with its listed course.
@@ -88,10 +94,10 @@ function indexMappings(
   courses: readonly (EdusignCourseView | undefined)[],
 ): {
   readonly index: MappingIndex;
-  readonly sheets: readonly MappedSheet[];
+  readonly sheets: readonly ListedSheet[];
 } {
   const index = new Map<EntityKind, Map<string, Mapping>>();
-  const sheets: MappedSheet[] = [];
+  const sheets: ListedSheet[] = [];
   for (let at = 0; at < mappings.length; at++) {
     const mapping = mappings[at] as Mapping;
     if (mapping.kind === 'sheet') {
@@ -120,32 +126,32 @@ function indexMappings(
  */
 function matchSheets(
   interventions: readonly Intervention[],
-  sheets: readonly MappedSheet[],
+  sheets: readonly ListedSheet[],
 ): {
-  readonly matched: readonly (MappedSheet | undefined)[];
-  readonly unread: readonly MappedSheet[];
+  readonly matched: readonly (ListedSheet | undefined)[];
+  readonly unread: readonly ListedSheet[];
 } {
   const order = Array.from(sheets.keys()).sort((a, b) =>
     compareIds(
-      (sheets[a] as MappedSheet).mapping.aurigaId,
-      (sheets[b] as MappedSheet).mapping.aurigaId,
+      (sheets[a] as ListedSheet).mapping.aurigaId,
+      (sheets[b] as ListedSheet).mapping.aurigaId,
     ),
   );
-  const idAt = (j: number): string => (sheets[order[j] as number] as MappedSheet).mapping.aurigaId;
+  const idAt = (j: number): string => (sheets[order[j] as number] as ListedSheet).mapping.aurigaId;
   let next = 0;
   /** The run of mappings of one id from `next`: where the id first appears, and its last mapping. */
-  const takeRun = (): { readonly first: number; readonly sheet: MappedSheet } => {
+  const takeRun = (): { readonly first: number; readonly sheet: ListedSheet } => {
     const first = order[next] as number;
     const id = idAt(next);
     while (next + 1 < order.length && idAt(next + 1) === id) next += 1;
-    const sheet = sheets[order[next] as number] as MappedSheet;
+    const sheet = sheets[order[next] as number] as ListedSheet;
     next += 1;
     return { first, sheet };
   };
-  const matched: (MappedSheet | undefined)[] = [];
-  const unread: { readonly first: number; readonly sheet: MappedSheet }[] = [];
+  const matched: (ListedSheet | undefined)[] = [];
+  const unread: { readonly first: number; readonly sheet: ListedSheet }[] = [];
   let previousId: string | undefined;
-  let previous: MappedSheet | undefined;
+  let previous: ListedSheet | undefined;
   for (const { id } of interventions) {
     if (id !== previousId) {
       // Usually the next mapping is this id's: the ids' order is only asked otherwise.
@@ -206,6 +212,32 @@ export function plan(input: PlanInput): Plan {
   /** The Edusign id of what exists on Edusign (mapped, or adopted now). */
   const edusignIds: EdusignIds = (kind, aurigaId) =>
     mapped(kind).get(aurigaId)?.edusignId ?? adopted.get(kind)?.get(aurigaId);
+  /** Every one's Edusign id, or undefined when one has none yet (being created: an adoption writes it). */
+  const allOnEdusign: EdusignIdsOf = (kind, aurigaIds) => resolveAll(edusignIds, kind, aurigaIds);
+  /**
+   * The Edusign ids of those on Edusign, as `apply` writes a sheet (people whose creation
+   * failed left out); sheets share their lists, so each list is resolved once.
+   */
+  const resolvedLists = new Map<EntityKind, WeakMap<readonly string[], readonly string[]>>();
+  const asWritten: EdusignIdsOf = (kind, aurigaIds) => {
+    if (aurigaIds.length === 0) return aurigaIds;
+    let lists = resolvedLists.get(kind);
+    if (lists === undefined) {
+      lists = new WeakMap();
+      resolvedLists.set(kind, lists);
+    }
+    let out = lists.get(aurigaIds);
+    if (out === undefined) {
+      const ids: string[] = [];
+      for (const id of aurigaIds) {
+        const edusignId = edusignIds(kind, id);
+        if (edusignId !== undefined) ids.push(edusignId);
+      }
+      out = ids;
+      lists.set(aurigaIds, out);
+    }
+    return out;
+  };
 
   // People (docs/rules.md §5): one email, one person; then found by external id, then email.
   const dropped = new Map<PersonKind, ReadonlyMap<string, string>>();
@@ -376,13 +408,21 @@ export function plan(input: PlanInput): Plan {
         continue;
       }
       const changes = changedSheetFields(payload, mapping.fingerprint);
-      if (changes.length === 0) {
+      const frozen = course?.locked === true || (start !== null && start <= now);
+      // Changed by hand on Edusign (docs/rules.md §7): seen in the listing, set back unless frozen.
+      const byHand =
+        !frozen && course?.content !== undefined
+          ? sheetDifferences(course as HeldSheet, payload, asWritten).filter(
+              (field) => !changes.includes(field),
+            )
+          : NO_FIELDS;
+      if (changes.length === 0 && byHand.length === 0) {
         unchanged.sheet += 1;
         continue;
       }
       if (course?.locked)
         operations.push(hold('sheet', intervention.id, mapping.edusignId, 'update', 'locked'));
-      else if (start !== null && start <= now)
+      else if (frozen)
         operations.push(hold('sheet', intervention.id, mapping.edusignId, 'update', 'started'));
       else
         operations.push({
@@ -391,8 +431,8 @@ export function plan(input: PlanInput): Plan {
           aurigaId: intervention.id,
           edusignId: mapping.edusignId,
           payload,
-          changes,
-          reason: `Intervention ${intervention.id} changed in Auriga (${changes.join(', ')}).`,
+          changes: byHand.length === 0 ? changes : [...changes, ...byHand].sort(),
+          reason: updateReason(intervention.id, changes, byHand),
         });
       continue;
     }
@@ -407,7 +447,11 @@ export function plan(input: PlanInput): Plan {
         origin: 'created',
         matchedBy: 'api_id',
         payload,
-        changes: frozen ? [] : courseDifferences(existing, payload, edusignIds),
+        changes: frozen
+          ? []
+          : existing.content === undefined
+            ? Object.keys(payload)
+            : sheetDifferences(existing as HeldSheet, payload, allOnEdusign),
         ...(frozen ? { frozen: true } : {}),
         reason: `A sheet for intervention ${intervention.id} already exists on Edusign with our external id: taken over, not duplicated${frozen ? ` (left as it is: ${existing.locked ? 'locked' : 'started'})` : ''}.`,
       });
@@ -501,42 +545,15 @@ export function plan(input: PlanInput): Plan {
 /** The Edusign id of an Auriga id, when it exists on Edusign. */
 type EdusignIds = (kind: EntityKind, aurigaId: string) => string | undefined;
 
-/** Payload fields whose value differs from what the listed course holds; every field when unknown. */
-function courseDifferences(
-  course: EdusignCourseView,
-  payload: SheetPayload,
-  ids: EdusignIds,
-): string[] {
-  const all = Object.keys(payload);
-  const held = course.content;
-  if (held === undefined) return all;
-  const differs = (field: keyof SheetPayload): boolean => {
-    switch (field) {
-      case 'name':
-        return held.name !== payload.name;
-      case 'description':
-        return (held.description || null) !== payload.description;
-      case 'classroom':
-        return (held.classroom || null) !== payload.classroom;
-      case 'start':
-        return course.start !== payload.start;
-      case 'end':
-        return held.end !== payload.end;
-      case 'instructors': {
-        const want = resolveAll(ids, 'instructor', payload.instructors);
-        return want === undefined || want.join('\n') !== held.instructors.join('\n');
-      }
-      case 'learners': {
-        const want = resolveAll(ids, 'learner', payload.learners);
-        return want === undefined || !sameSet(want, held.learners);
-      }
-      case 'groups': {
-        const want = resolveAll(ids, 'group', payload.groups);
-        return want === undefined || !sameSet(want, held.groups);
-      }
-    }
-  };
-  return (all as (keyof SheetPayload)[]).filter(differs);
+const NO_FIELDS: readonly string[] = Object.freeze([]);
+
+/** Why a mapped sheet is updated: Auriga changed it, someone changed it by hand on Edusign, or both. */
+function updateReason(id: string, changes: readonly string[], byHand: readonly string[]): string {
+  const inAuriga = `Intervention ${id} changed in Auriga (${changes.join(', ')})`;
+  const onEdusign = `changed by hand on Edusign (${byHand.join(', ')}): set back to what Auriga says`;
+  if (byHand.length === 0) return `${inAuriga}.`;
+  if (changes.length === 0) return `The sheet of intervention ${id} was ${onEdusign}.`;
+  return `${inAuriga}; the sheet was also ${onEdusign}.`;
 }
 
 /** Edusign ids of Auriga ids, in order; undefined when one is not on Edusign yet. */

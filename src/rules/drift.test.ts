@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type EdusignIdsOf, type HeldSheet, sheetDifferences } from './drift.ts';
+import type { SheetPayload } from './payloads.ts';
+
+const WANTED: SheetPayload = {
+  name: 'Cours § Maths',
+  description: 'Séance 1',
+  classroom: 'Salle 1',
+  start: '2026-12-02T08:00:00.000Z',
+  end: '2026-12-02T10:00:00.000Z',
+  instructors: ['I1', 'I2'],
+  learners: ['L1', 'L2', 'L3'],
+  groups: [],
+};
+/** Edusign ids are the Auriga ids with an `E` before them. */
+const ids: EdusignIdsOf = (_kind, list) => list.map((id) => `E${id}`);
+const held = (content: Partial<HeldSheet['content']> = {}, start = WANTED.start): HeldSheet => ({
+  start,
+  content: {
+    name: WANTED.name,
+    description: WANTED.description,
+    classroom: WANTED.classroom,
+    end: WANTED.end,
+    instructors: ['EI1', 'EI2'],
+    learners: ['EL1', 'EL2', 'EL3'],
+    groups: [],
+    ...content,
+  },
+});
+
+describe('a sheet changed by hand on Edusign (docs/rules.md §7)', () => {
+  test('as the sync wrote it: no difference', () => {
+    assert.deepEqual(sheetDifferences(held(), WANTED, ids), []);
+    // Edusign lists a sheet's learners in its own order.
+    assert.deepEqual(sheetDifferences(held({ learners: ['EL3', 'EL1', 'EL2'] }), WANTED, ids), []);
+  });
+
+  test('each field changed by hand is named, in the order of a fingerprint', () => {
+    const changed = held(
+      {
+        name: 'Renamed',
+        description: 'Other',
+        classroom: 'Hall',
+        end: '2026-12-02T11:00:00.000Z',
+        instructors: ['EI2', 'EI1'],
+        learners: ['EL1', 'EL2'],
+        groups: ['EG9'],
+      },
+      '2026-12-03T08:00:00.000Z',
+    );
+    assert.deepEqual(sheetDifferences(changed, WANTED, ids), [
+      'classroom',
+      'description',
+      'end',
+      'groups',
+      'instructors',
+      'learners',
+      'name',
+      'start',
+    ]);
+  });
+
+  test('an empty text on Edusign is none', () => {
+    const none = { ...WANTED, description: null, classroom: null };
+    assert.deepEqual(sheetDifferences(held({ description: '', classroom: '' }), none, ids), []);
+    assert.deepEqual(sheetDifferences(held({ classroom: '' }), WANTED, ids), ['classroom']);
+  });
+
+  test('a learner added by hand is set back, unless a group attached to the sheet may have brought them', () => {
+    const extra = ['EL1', 'EL2', 'EL3', 'EL9'];
+    assert.deepEqual(sheetDifferences(held({ learners: extra }), WANTED, ids), ['learners']);
+    const grouped = { ...WANTED, groups: ['G1'] };
+    assert.deepEqual(
+      sheetDifferences(held({ learners: extra, groups: ['EG1'] }), grouped, ids),
+      [],
+    );
+    // A learner the sync lists and Edusign lacks is set back, group or not.
+    assert.deepEqual(
+      sheetDifferences(held({ learners: ['EL1', 'EL9'], groups: ['EG1'] }), grouped, ids),
+      ['learners'],
+    );
+  });
+
+  test('a list with someone not on Edusign yet cannot be compared: it counts as different', () => {
+    const unknown: EdusignIdsOf = (kind, list) =>
+      kind === 'learner' ? undefined : ids(kind, list);
+    assert.deepEqual(sheetDifferences(held(), WANTED, unknown), ['learners']);
+  });
+});
