@@ -10,7 +10,11 @@
  * new snapshot (nothing of an earlier round's values is reused, as in a new
  * run), its initial plan, then its no-op plan against the store and the
  * listing, whose texts are new strings as a database driver and a JSON parser
- * give them. A first round, untimed, measures the peak live heap above the
+ * give them. The listing is v1's: pages of wire courses with their learners,
+ * parsed from JSON and read by the v1 port, and the no-op plan compares each
+ * with Auriga's (a sheet changed by hand is set back). The run's join of the
+ * listing to the store, and the no-op plan over courses listed without their
+ * content (without that comparison), are timed apart. A first round, untimed, measures the peak live heap above the
  * baseline (a full collection at each page and step); then `--rounds` timed
  * rounds. Prints each step's median and every round's time, and ends with
  * one line holding a JSON object (medians, and the rounds in `runs`).
@@ -26,7 +30,10 @@ import { parseArgs } from 'node:util';
 import { GROUP_COLUMNS, INTERVENTION_COLUMNS, matchColumns } from '../src/auriga/parse/columns.ts';
 import { createGroupParser, createInterventionParser } from '../src/auriga/parse/rows.ts';
 import { computeWindow } from '../src/auriga/parse/window.ts';
+import { hash53 } from '../src/domain/hash.ts';
 import type { AurigaSnapshot, Mapping } from '../src/domain/types.ts';
+import type { EdusignCourse } from '../src/edusign/types.ts';
+import { courseView } from '../src/edusign/v1/views.ts';
 import { API_TYPE } from '../src/rules/ownership.ts';
 import type { SheetPayload } from '../src/rules/payloads.ts';
 import { fingerprint } from '../src/sync/fingerprint.ts';
@@ -192,13 +199,27 @@ const emptyView: EdusignView = { courses: [], students: [], professors: [], grou
 /** A new string of the same text, as a database driver or a JSON parser gives it. */
 const asRead = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
 
-/** The store as the initial sync leaves it, and Edusign listing every sheet. */
+/**
+ * The store as the initial sync leaves it, and Edusign listing every sheet:
+ * the listing as v1 answers it, pages of 40 wire courses (with their
+ * learners) parsed from JSON and read by the v1 port's `courseView`, so
+ * its values are what a run holds.
+ */
 function syncedState(initial: Plan): { mappings: Mapping[]; view: EdusignView } {
   const mappings: Mapping[] = [];
+  const wire: EdusignCourse[] = [];
   const courses: EdusignView['courses'][number][] = [];
+  const listPage = () => {
+    for (const course of JSON.parse(JSON.stringify(wire)) as EdusignCourse[])
+      courses.push(courseView(course));
+    wire.length = 0;
+  };
+  // Edusign's ids are 24 hexadecimal digits (MongoDB ObjectIds), as long as here.
+  const edusignIdOf = (kind: string, id: string) =>
+    `${hash53(`${kind}:${id}`).toString(16).padStart(14, '0')}${id.length.toString(16).padStart(10, '0')}`;
   for (const op of initial.operations) {
     if (op.action !== 'create') continue;
-    const edusignId = `E-${op.kind}-${op.aurigaId}`;
+    const edusignId = edusignIdOf(op.kind, op.aurigaId);
     const start = op.kind === 'sheet' ? (op.payload as SheetPayload).start : null;
     mappings.push({
       kind: op.kind,
@@ -210,15 +231,34 @@ function syncedState(initial: Plan): { mappings: Mapping[]; view: EdusignView } 
       createdAt: nowIso,
       updatedAt: nowIso,
     });
-    if (start !== null)
-      courses.push({
-        id: asRead(edusignId),
-        apiId: asRead(op.aurigaId),
-        apiType: API_TYPE,
-        start: asRead(start),
-        locked: false,
-      });
+    if (op.kind !== 'sheet') continue;
+    const sheet = op.payload as SheetPayload;
+    const professors = Object.fromEntries(
+      sheet.instructors.map((id, i) => [
+        i === 0 ? 'PROFESSOR' : `PROFESSOR_${i + 1}`,
+        edusignIdOf('instructor', id),
+      ]),
+    );
+    wire.push({
+      ID: edusignId,
+      NAME: sheet.name,
+      START: sheet.start,
+      END: sheet.end,
+      LOCKED: 0,
+      DESCRIPTION: sheet.description,
+      CLASSROOM: sheet.classroom,
+      SCHOOL_GROUP: sheet.groups.map((id) => edusignIdOf('group', id)),
+      ...professors,
+      STUDENTS: sheet.learners.map((id) => ({
+        studentId: edusignIdOf('learner', id),
+        state: false,
+      })),
+      API_ID: op.aurigaId,
+      API_TYPE,
+    } as EdusignCourse);
+    if (wire.length === 40) listPage();
   }
+  listPage();
   return {
     mappings,
     view: { courses, students: undefined, professors: undefined, groups: undefined },
@@ -230,6 +270,7 @@ const timings = {
   initial: [] as number[],
   listingJoin: [] as number[],
   noop: [] as number[],
+  noopWithoutContent: [] as number[],
 };
 let last:
   | { snapshot: AurigaSnapshot; initialOperations: number; noop: Plan; problems: number }
@@ -271,12 +312,26 @@ for (let round = 0; round <= rounds; round++) {
     now: nowIso,
   });
   const noopMs = performance.now() - t;
+  // The same plan given the courses without what they hold: its cost without the check
+  // for sheets changed by hand on Edusign (docs/rules.md §7), shown apart.
+  const bare = synced.view.courses.map(({ content: _, ...course }) => course);
+  t = performance.now();
+  plan({
+    snapshot,
+    mappings: synced.mappings,
+    edusign: { ...synced.view, courses: bare },
+    mappedCourses: coursesOfMappings(synced.mappings, bare),
+    options,
+    now: nowIso,
+  });
+  const withoutContentMs = performance.now() - t;
   sample();
   if (round > 0) {
     timings.parse.push(parsed.ms);
     timings.initial.push(initialMs);
     timings.listingJoin.push(listingJoinMs);
     timings.noop.push(noopMs);
+    timings.noopWithoutContent.push(withoutContentMs);
   }
   last = { snapshot, initialOperations, noop, problems: snapshot.problems.length };
 }
@@ -305,6 +360,9 @@ console.log(
 console.log(
   `no-op plan: ${last.noop.operations.length} operations (${noopWrites} writes) in ${shown(timings.noop)}`,
 );
+console.log(
+  `no-op plan without the listed courses' content (no check for sheets changed by hand): ${shown(timings.noopWithoutContent)}`,
+);
 const peakAbove = peak - baseline;
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
 console.log(
@@ -321,6 +379,7 @@ console.log(
     initialPlanS: seconds(median(timings.initial)),
     listingJoinS: seconds(median(timings.listingJoin)),
     noopPlanS: seconds(median(timings.noop)),
+    noopPlanWithoutContentS: seconds(median(timings.noopWithoutContent)),
     noopWrites,
     peakHeapMiB: Math.round(peakAbove),
     maxRssMiB: Math.round(maxRssMiB),
@@ -329,6 +388,7 @@ console.log(
       initialPlanS: timings.initial.map(seconds),
       listingJoinS: timings.listingJoin.map(seconds),
       noopPlanS: timings.noop.map(seconds),
+      noopPlanWithoutContentS: timings.noopWithoutContent.map(seconds),
     },
   }),
 );

@@ -48,23 +48,30 @@ export function sheetDifferences(
   held: HeldSheet,
   wanted: SheetPayload,
   edusignIdsOf: EdusignIdsOf,
-): SheetField[] {
+): readonly SheetField[] {
   const on = held.content;
-  const out: SheetField[] = [];
-  if ((on.classroom || null) !== wanted.classroom) out.push('classroom');
-  if ((on.description || null) !== wanted.description) out.push('description');
-  if (on.end !== wanted.end) out.push('end');
+  // Built only when something differs: on most runs, for most sheets, nothing does.
+  let out: SheetField[] | undefined;
+  const differs = (field: SheetField): void => {
+    out ??= [];
+    out.push(field);
+  };
+  if ((on.classroom || null) !== wanted.classroom) differs('classroom');
+  if ((on.description || null) !== wanted.description) differs('description');
+  if (on.end !== wanted.end) differs('end');
   const groups = edusignIdsOf('group', wanted.groups);
-  if (groups === undefined || !sameSet(on.groups, groups)) out.push('groups');
+  if (groups === undefined || !sameSet(on.groups, groups)) differs('groups');
   const instructors = edusignIdsOf('instructor', wanted.instructors);
-  if (instructors === undefined || !sameList(on.instructors, instructors)) out.push('instructors');
+  if (instructors === undefined || !sameList(on.instructors, instructors)) differs('instructors');
   const learners = edusignIdsOf('learner', wanted.learners);
   if (learners === undefined || !sameLearners(on.learners, learners, on.groups.length > 0))
-    out.push('learners');
-  if (on.name !== wanted.name) out.push('name');
-  if (held.start !== wanted.start) out.push('start');
-  return out;
+    differs('learners');
+  if (on.name !== wanted.name) differs('name');
+  if (held.start !== wanted.start) differs('start');
+  return out ?? SAME;
 }
+
+const SAME: readonly SheetField[] = Object.freeze([]);
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;

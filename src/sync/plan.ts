@@ -410,12 +410,12 @@ export function plan(input: PlanInput): Plan {
       const changes = changedSheetFields(payload, mapping.fingerprint);
       const frozen = course?.locked === true || (start !== null && start <= now);
       // Changed by hand on Edusign (docs/rules.md §7): seen in the listing, set back unless frozen.
-      const byHand =
+      let byHand: readonly string[] =
         !frozen && course?.content !== undefined
-          ? sheetDifferences(course as HeldSheet, payload, asWritten).filter(
-              (field) => !changes.includes(field),
-            )
+          ? sheetDifferences(course as HeldSheet, payload, asWritten)
           : NO_FIELDS;
+      if (byHand.length > 0 && changes.length > 0)
+        byHand = byHand.filter((field) => !changes.includes(field));
       if (changes.length === 0 && byHand.length === 0) {
         unchanged.sheet += 1;
         continue;
@@ -451,7 +451,7 @@ export function plan(input: PlanInput): Plan {
           ? []
           : existing.content === undefined
             ? Object.keys(payload)
-            : sheetDifferences(existing as HeldSheet, payload, allOnEdusign),
+            : [...sheetDifferences(existing as HeldSheet, payload, allOnEdusign)],
         ...(frozen ? { frozen: true } : {}),
         reason: `A sheet for intervention ${intervention.id} already exists on Edusign with our external id: taken over, not duplicated${frozen ? ` (left as it is: ${existing.locked ? 'locked' : 'started'})` : ''}.`,
       });
