@@ -250,6 +250,15 @@ describe('configuration', () => {
     assert.equal(ok.store.path, path.join(dir, 'state/procedures.sqlite'));
   });
 
+  test("store.path ':memory:' is SQLite's in-memory store, not a file of that name", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const config = parseConfig(
+      { ...minimal(), store: { kind: 'sqlite', path: ':memory:' } },
+      { env: {}, baseDir: dir },
+    );
+    assert.equal(config.store.path, ':memory:');
+  });
+
   test('notifications are resolved for the school, frozen, their secrets known to the scrubber', () => {
     const config = parseConfig(
       {

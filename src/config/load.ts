@@ -138,6 +138,8 @@ interface StoreContext {
   readonly pathVariable: string | undefined;
 }
 
+const IN_MEMORY = ':memory:';
+
 /** The store settings with the SQLite path made absolute and the connection string resolved and checked. */
 function resolveStore(store: z.output<typeof storeSchema>, context: StoreContext): Config['store'] {
   const { source, school, baseDir, resolve, variable } = context;
@@ -160,6 +162,8 @@ function resolveStore(store: z.output<typeof storeSchema>, context: StoreContext
   }
   const withUrl = url === undefined ? { kind: store.kind } : { kind: store.kind, url };
   if (store.kind === 'sqlite') {
+    // SQLite's own name for a store that lives as long as the process: for trying a configuration.
+    if (store.path === IN_MEMORY) return { ...withUrl, path: IN_MEMORY };
     const file = path.resolve(
       baseDir,
       store.path ?? path.join('.auriga-edusign', `${school}.sqlite`),
