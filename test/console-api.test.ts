@@ -353,6 +353,15 @@ describe('console API', () => {
     const found = byName.answers.find((a) => a.aurigaId === learner.id);
     assert.ok(found, JSON.stringify(byName).slice(0, 500));
     assert.ok((found.sentences[0] ?? '').length > 10);
+    // The page in French answers in French (the report's own sentences it quotes stay as written).
+    const page = await fetch(`${h.url}/schools/north/explain?q=${learner.id}`, {
+      headers: { cookie: `${admin.cookie}; lang=fr` },
+    });
+    const html = await page.text();
+    assert.equal(page.status, 200);
+    assert.match(html, new RegExp(`<h2>Apprenant ${learner.id}</h2>`));
+    assert.match(html, new RegExp(`L’apprenant ${learner.id} (est|n’est pas) sur Edusign`));
+    assert.doesNotMatch(html, /is on Edusign \(Edusign id|is not on Edusign: /);
   });
 
   test('keep them: the hold of exactly that set is dismissed, said on the page, and audited', async () => {

@@ -147,6 +147,60 @@ describe('explain (pure)', () => {
     );
   });
 
+  test('in French: the same answer, sentence for sentence, quoting the report as it is written', () => {
+    const runs = [
+      run('r3', '2026-03-04T10:00:00.000Z', {
+        outcome: 'failed',
+        window: null,
+        error: { code: 'auriga.unreachable', message: 'Auriga did not answer.' },
+      }),
+      run('r2', '2026-03-03T10:00:00.000Z', {
+        outcome: 'partly_failed',
+        failures: [
+          {
+            kind: 'learner',
+            aurigaId: '7',
+            action: 'create',
+            code: 'edusign.bad_request',
+            message: 'Learner 7: create failed: refused',
+          },
+        ],
+      }),
+    ];
+    const input = { ...base, subject: 'learner', aurigaId: '7', mapping: undefined, runs } as const;
+    const english = explain(input).sentences;
+    const french = explain({ ...input, lang: 'fr' }).sentences;
+    assert.equal(french.length, english.length);
+    assert.deepEqual(french, [
+      'L’apprenant 7 n’est pas sur Edusign : sa création a échoué lors de l’exécution du 2026-03-03 11:00 Europe/Paris [edusign.bad_request] : Learner 7: create failed: refused La prochaine exécution réessaie.',
+      'Note : la dernière exécution, le 2026-03-04 11:00 Europe/Paris, a échoué [auriga.unreachable] : Auriga did not answer. ; cette réponse vient de l’exécution du 2026-03-03 11:00 Europe/Paris.',
+    ]);
+    const deleted = explain({
+      ...base,
+      lang: 'fr',
+      subject: 'sheet',
+      aurigaId: '42',
+      mapping: undefined,
+      runs: [
+        run('r1', '2026-03-03T10:00:00.000Z', {
+          done: [
+            {
+              kind: 'sheet',
+              aurigaId: '42',
+              edusignId: 'E42',
+              action: 'deleted',
+              reason: 'Intervention 42 no longer appears.',
+            },
+          ],
+        }),
+      ],
+    });
+    assert.deepEqual(deleted.sentences, [
+      'La feuille 42 a été supprimée d’Edusign par la synchronisation le 2026-03-03 11:00 Europe/Paris (identifiant Edusign E42).',
+      'Pourquoi : Intervention 42 no longer appears.',
+    ]);
+  });
+
   test('a mapping older than the runs kept still answers from the mapping', () => {
     const mapping: Mapping = {
       kind: 'sheet',

@@ -1,5 +1,5 @@
 import { type DeriveInput, deriveExplanation, type ExplanationData } from './derive.ts';
-import { sentencesOf } from './sentences.ts';
+import { type ExplainLang, sentencesOf } from './sentences.ts';
 
 /**
  * Why a learner, an instructor or a sheet is (or is not) on Edusign, told
@@ -21,7 +21,7 @@ export type {
   Subject,
 } from './derive.ts';
 export { SUBJECTS } from './derive.ts';
-export { localTime } from './sentences.ts';
+export { type ExplainLang, localTime } from './sentences.ts';
 
 export interface Explanation extends ExplanationData {
   /** The answer in a few plain sentences for a school admin. */
@@ -31,9 +31,11 @@ export interface Explanation extends ExplanationData {
 export interface ExplainInput extends DeriveInput {
   /** The school's zone: dates in the sentences are its wall-clock times, with the zone named. */
   readonly timeZone: string;
+  /** The sentences' language; the report's own sentences they quote stay in English. @default 'en' */
+  readonly lang?: ExplainLang;
 }
 
 export function explain(input: ExplainInput): Explanation {
   const data = deriveExplanation(input);
-  return { ...data, sentences: sentencesOf(data, input.timeZone) };
+  return { ...data, sentences: sentencesOf(data, input.timeZone, input.lang) };
 }

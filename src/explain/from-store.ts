@@ -1,5 +1,5 @@
 import type { SchoolStore } from '../store/port.ts';
-import { type Explanation, explain, type Subject } from './explain.ts';
+import { type ExplainLang, type Explanation, explain, type Subject } from './explain.ts';
 
 /** How many recent runs an explanation looks through. A school runs twice a day: five days. */
 export const DEFAULT_RUNS = 10;
@@ -13,6 +13,8 @@ export async function explainFromStore(
     readonly timeZone: string;
     /** @default 10 */
     readonly runs?: number;
+    /** @default 'en' */
+    readonly lang?: ExplainLang;
   },
 ): Promise<Explanation> {
   // Dry runs are skipped by `explain`: ask for a few more so that previews do not crowd out real runs.
@@ -26,6 +28,7 @@ export async function explainFromStore(
     aurigaId: input.aurigaId,
     school: store.school,
     timeZone: input.timeZone,
+    ...(input.lang === undefined ? {} : { lang: input.lang }),
     mapping,
     runs: runs.filter((run) => !run.dryRun).slice(0, limit),
   });

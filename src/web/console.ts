@@ -11,7 +11,7 @@ import { MASK, maskConfig } from '../config/mask.ts';
 import type { Config } from '../config/schema.ts';
 import type { DoctorStep } from '../doctor/steps.ts';
 import { isAppError } from '../errors/app-error.ts';
-import type { Explanation, Subject } from '../explain/explain.ts';
+import type { ExplainLang, Explanation, Subject } from '../explain/explain.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { type SchoolHealth, schoolHealth } from '../serve/health.ts';
 import type { Account, AuditEntry, ConsoleStore, Role, RunRecord } from '../store/port.ts';
@@ -433,7 +433,7 @@ export function createConsole(deps: ConsoleDeps) {
     },
 
     /** Reading, so open to a viewer too. */
-    async explain(p: Principal, name: string, query: string) {
+    async explain(p: Principal, name: string, query: string, lang: ExplainLang = 'en') {
       const school = usable(await visible(p, name));
       const q = query.trim();
       if (q === '')
@@ -479,7 +479,7 @@ export function createConsole(deps: ConsoleDeps) {
       for (const id of ids.slice(0, 10)) {
         const answer = await explainRecord(
           school.config,
-          { subject: id.subject, aurigaId: id.aurigaId },
+          { subject: id.subject, aurigaId: id.aurigaId, lang },
           { store: school.store },
         );
         // An id asked under every subject: keep the subjects it is known as.
@@ -488,7 +488,9 @@ export function createConsole(deps: ConsoleDeps) {
         answers.push(id.label ? { ...answer, label: id.label } : answer);
       }
       if (answers.length === 0 && ids[0] && !ids[0].label)
-        answers.push(await explainRecord(school.config, ids[0], { store: school.store }));
+        answers.push(
+          await explainRecord(school.config, { ...ids[0], lang }, { store: school.store }),
+        );
       return { query: q, answers };
     },
 

@@ -126,6 +126,9 @@ const en = {
   'explain.query': 'Auriga id, name or email',
   'explain.submit': 'Search',
   'explain.none': 'Nothing known about “{q}” in the last runs or in Auriga today.',
+  'explain.subject.learner': 'Learner',
+  'explain.subject.instructor': 'Instructor',
+  'explain.subject.sheet': 'Sheet',
   'settings.title': 'Settings of {school}',
   'settings.new': 'Set up a new school',
   'settings.readOnly':
@@ -336,6 +339,9 @@ const fr: Record<Key, string> = {
   'explain.submit': 'Rechercher',
   'explain.none':
     'Rien de connu sur « {q} » dans les dernières exécutions ni dans Auriga aujourd’hui.',
+  'explain.subject.learner': 'Apprenant',
+  'explain.subject.instructor': 'Formateur',
+  'explain.subject.sheet': 'Feuille',
   'settings.title': 'Paramètres de {school}',
   'settings.new': 'Configurer une nouvelle école',
   'settings.readOnly':

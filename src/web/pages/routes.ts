@@ -326,7 +326,8 @@ export function registerPages(
 
   page('GET', '/schools/:school/explain', async (request, reply, who, ctx) => {
     const q = (request.query.q ?? '').trim();
-    const answers = q === '' ? null : (await c.explain(who, request.params.school, q)).answers;
+    const answers =
+      q === '' ? null : (await c.explain(who, request.params.school, q, ctx.lang)).answers;
     return send(reply, explainPage(ctx, request.params.school, q, answers));
   });
 

@@ -392,7 +392,7 @@ ${
       ? html`<p>${t('explain.none', { q })}</p>`
       : answers.map(
           (a) =>
-            html`<article class="answer"><h2>${a.label ? `${a.label} · ` : ''}${a.subject} ${a.aurigaId}</h2>${a.sentences.map((s) => html`<p>${s}</p>`)}</article>`,
+            html`<article class="answer"><h2>${a.label ? `${a.label} · ` : ''}${t(`explain.subject.${a.subject}`)} ${a.aurigaId}</h2>${a.sentences.map((s) => html`<p>${s}</p>`)}</article>`,
         )
 }`,
   );
