@@ -41,6 +41,27 @@ function run(id: string, startedAt: string, report: Partial<RunReport>, dryRun =
 
 const base = { school: 'ecole', timeZone: 'Europe/Paris' } as const;
 
+/** Learner 7's create failed in r2; the next run, r3, failed as a whole. */
+const failedCreate = () => [
+  run('r3', '2026-03-04T10:00:00.000Z', {
+    outcome: 'failed',
+    window: null,
+    error: { code: 'auriga.unreachable', message: 'Auriga did not answer.' },
+  }),
+  run('r2', '2026-03-03T10:00:00.000Z', {
+    outcome: 'partly_failed',
+    failures: [
+      {
+        kind: 'learner',
+        aurigaId: '7',
+        action: 'create',
+        code: 'edusign.bad_request',
+        message: 'Learner 7: create failed: refused',
+      },
+    ],
+  }),
+];
+
 describe('explain (pure)', () => {
   test('no run recorded: says so', () => {
     const answer = explain({
@@ -84,26 +105,7 @@ describe('explain (pure)', () => {
   });
 
   test('a failed create is the reason, before any problem; a later failed run is noted', () => {
-    const runs = [
-      run('r3', '2026-03-04T10:00:00.000Z', {
-        outcome: 'failed',
-        window: null,
-        error: { code: 'auriga.unreachable', message: 'Auriga did not answer.' },
-      }),
-      run('r2', '2026-03-03T10:00:00.000Z', {
-        outcome: 'partly_failed',
-        failures: [
-          {
-            kind: 'learner',
-            aurigaId: '7',
-            action: 'create',
-            code: 'edusign.bad_request',
-            message: 'Learner 7: create failed: refused',
-          },
-        ],
-      }),
-      run('dry', '2026-03-05T10:00:00.000Z', {}, true),
-    ];
+    const runs = [...failedCreate(), run('dry', '2026-03-05T10:00:00.000Z', {}, true)];
     const answer = explain({
       ...base,
       subject: 'learner',
@@ -148,25 +150,7 @@ describe('explain (pure)', () => {
   });
 
   test('in French: the same answer, sentence for sentence, quoting the report as it is written', () => {
-    const runs = [
-      run('r3', '2026-03-04T10:00:00.000Z', {
-        outcome: 'failed',
-        window: null,
-        error: { code: 'auriga.unreachable', message: 'Auriga did not answer.' },
-      }),
-      run('r2', '2026-03-03T10:00:00.000Z', {
-        outcome: 'partly_failed',
-        failures: [
-          {
-            kind: 'learner',
-            aurigaId: '7',
-            action: 'create',
-            code: 'edusign.bad_request',
-            message: 'Learner 7: create failed: refused',
-          },
-        ],
-      }),
-    ];
+    const runs = failedCreate();
     const input = { ...base, subject: 'learner', aurigaId: '7', mapping: undefined, runs } as const;
     const english = explain(input).sentences;
     const french = explain({ ...input, lang: 'fr' }).sentences;

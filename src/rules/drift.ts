@@ -8,7 +8,7 @@ import type { SheetPayload } from './payloads.ts';
  * Pure.
  */
 
-/** A sheet as Edusign holds it (an Edusign course with its content listed). */
+/** A sheet as Edusign holds it (an Edusign course with its content listed); people and groups are Edusign ids. */
 export interface HeldSheet {
   readonly start: string;
   readonly content: {

@@ -1,4 +1,5 @@
 import type { AurigaSnapshot, EntityKind } from '../domain/types.ts';
+import type { HeldSheet } from '../rules/drift.ts';
 import type { ListedPerson } from '../rules/identity.ts';
 import type { ExternalRef } from '../rules/ownership.ts';
 import type { GroupPayload, Payload, PersonPayload, SheetPayload } from '../rules/payloads.ts';
@@ -21,17 +22,9 @@ export interface EdusignCourseView extends ExternalRef {
   readonly locked: boolean;
   /**
    * What the course holds, when the listing gave it: lets an adoption write
-   * only what differs. People and groups are Edusign ids.
+   * only what differs, and a run set back what was changed by hand.
    */
-  readonly content?: {
-    readonly name: string;
-    readonly description: string | null;
-    readonly classroom: string | null;
-    readonly end: string;
-    readonly instructors: readonly string[];
-    readonly learners: readonly string[];
-    readonly groups: readonly string[];
-  };
+  readonly content?: HeldSheet['content'];
 }
 
 export type EdusignPersonView = ListedPerson;
