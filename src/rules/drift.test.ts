@@ -13,6 +13,8 @@ const WANTED: SheetPayload = {
   learners: ['L1', 'L2', 'L3'],
   groups: [],
 };
+/** With `syncGroups` on: the sheet's groups are compared too. */
+const GROUPS = { groups: true };
 /** Edusign ids are the Auriga ids with an `E` before them. */
 const ids: EdusignIdsOf = (_kind, list) => list.map((id) => `E${id}`);
 const held = (content: Partial<HeldSheet['content']> = {}, start = WANTED.start): HeldSheet => ({
@@ -31,9 +33,12 @@ const held = (content: Partial<HeldSheet['content']> = {}, start = WANTED.start)
 
 describe('a sheet changed by hand on Edusign (docs/rules.md §7)', () => {
   test('as the sync wrote it: no difference', () => {
-    assert.deepEqual(sheetDifferences(held(), WANTED, ids), []);
+    assert.deepEqual(sheetDifferences(held(), WANTED, ids, GROUPS), []);
     // Edusign lists a sheet's learners in its own order.
-    assert.deepEqual(sheetDifferences(held({ learners: ['EL3', 'EL1', 'EL2'] }), WANTED, ids), []);
+    assert.deepEqual(
+      sheetDifferences(held({ learners: ['EL3', 'EL1', 'EL2'] }), WANTED, ids, GROUPS),
+      [],
+    );
   });
 
   test('each field changed by hand is named, in the order of a fingerprint', () => {
@@ -49,7 +54,7 @@ describe('a sheet changed by hand on Edusign (docs/rules.md §7)', () => {
       },
       '2026-12-03T08:00:00.000Z',
     );
-    assert.deepEqual(sheetDifferences(changed, WANTED, ids), [
+    assert.deepEqual(sheetDifferences(changed, WANTED, ids, GROUPS), [
       'classroom',
       'description',
       'end',
@@ -63,28 +68,39 @@ describe('a sheet changed by hand on Edusign (docs/rules.md §7)', () => {
 
   test('an empty text on Edusign is none', () => {
     const none = { ...WANTED, description: null, classroom: null };
-    assert.deepEqual(sheetDifferences(held({ description: '', classroom: '' }), none, ids), []);
-    assert.deepEqual(sheetDifferences(held({ classroom: '' }), WANTED, ids), ['classroom']);
+    assert.deepEqual(
+      sheetDifferences(held({ description: '', classroom: '' }), none, ids, GROUPS),
+      [],
+    );
+    assert.deepEqual(sheetDifferences(held({ classroom: '' }), WANTED, ids, GROUPS), ['classroom']);
   });
 
   test('a learner added by hand is set back, unless a group attached to the sheet may have brought them', () => {
     const extra = ['EL1', 'EL2', 'EL3', 'EL9'];
-    assert.deepEqual(sheetDifferences(held({ learners: extra }), WANTED, ids), ['learners']);
+    assert.deepEqual(sheetDifferences(held({ learners: extra }), WANTED, ids, GROUPS), [
+      'learners',
+    ]);
     const grouped = { ...WANTED, groups: ['G1'] };
     assert.deepEqual(
-      sheetDifferences(held({ learners: extra, groups: ['EG1'] }), grouped, ids),
+      sheetDifferences(held({ learners: extra, groups: ['EG1'] }), grouped, ids, GROUPS),
       [],
     );
     // A learner the sync lists and Edusign lacks is set back, group or not.
     assert.deepEqual(
-      sheetDifferences(held({ learners: ['EL1', 'EL9'], groups: ['EG1'] }), grouped, ids),
+      sheetDifferences(held({ learners: ['EL1', 'EL9'], groups: ['EG1'] }), grouped, ids, GROUPS),
       ['learners'],
     );
+  });
+
+  test('with syncGroups off, the groups a school attached by hand are theirs', () => {
+    const attached = held({ groups: ['EG9'], learners: ['EL1', 'EL2', 'EL3', 'EL9'] });
+    assert.deepEqual(sheetDifferences(attached, WANTED, ids, { groups: false }), []);
+    assert.deepEqual(sheetDifferences(attached, WANTED, ids, GROUPS), ['groups']);
   });
 
   test('a list with someone not on Edusign yet cannot be compared: it counts as different', () => {
     const unknown: EdusignIdsOf = (kind, list) =>
       kind === 'learner' ? undefined : ids(kind, list);
-    assert.deepEqual(sheetDifferences(held(), WANTED, unknown), ['learners']);
+    assert.deepEqual(sheetDifferences(held(), WANTED, unknown, GROUPS), ['learners']);
   });
 });

@@ -48,6 +48,13 @@ export function sheetDifferences(
   held: HeldSheet,
   wanted: SheetPayload,
   edusignIdsOf: EdusignIdsOf,
+  options: {
+    /**
+     * `syncGroups`: off, the sync attaches no group, and the groups a school
+     * attaches by hand are theirs, not a difference.
+     */
+    readonly groups: boolean;
+  },
 ): readonly SheetField[] {
   const on = held.content;
   // Built only when something differs: on most runs, for most sheets, nothing does.
@@ -59,8 +66,10 @@ export function sheetDifferences(
   if ((on.classroom || null) !== wanted.classroom) differs('classroom');
   if ((on.description || null) !== wanted.description) differs('description');
   if (on.end !== wanted.end) differs('end');
-  const groups = edusignIdsOf('group', wanted.groups);
-  if (groups === undefined || !sameSet(on.groups, groups)) differs('groups');
+  if (options.groups) {
+    const groups = edusignIdsOf('group', wanted.groups);
+    if (groups === undefined || !sameSet(on.groups, groups)) differs('groups');
+  }
   const instructors = edusignIdsOf('instructor', wanted.instructors);
   if (instructors === undefined || !sameList(on.instructors, instructors)) differs('instructors');
   const learners = edusignIdsOf('learner', wanted.learners);

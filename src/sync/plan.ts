@@ -365,6 +365,8 @@ export function plan(input: PlanInput): Plan {
     return ourCourses.get(aurigaId);
   };
   const unknownGroupsReported = new Set<string>();
+  /** Whether a sheet's groups are the sync's to set back (docs/rules.md §6). */
+  const byGroups = { groups: options.syncGroups };
   const interventions = [...snapshot.interventions].sort((a, b) => compareIds(a.id, b.id));
   const { matched, unread } = matchSheets(interventions, sheets);
   /** How many mapped sheets read the sync manages (ids are sorted: one listed twice comes twice in a row). */
@@ -412,7 +414,7 @@ export function plan(input: PlanInput): Plan {
       // Changed by hand on Edusign (docs/rules.md §7): seen in the listing, set back unless frozen.
       let byHand: readonly string[] =
         !frozen && course?.content !== undefined
-          ? sheetDifferences(course as HeldSheet, payload, asWritten)
+          ? sheetDifferences(course as HeldSheet, payload, asWritten, byGroups)
           : NO_FIELDS;
       if (byHand.length > 0 && changes.length > 0)
         byHand = byHand.filter((field) => !changes.includes(field));
@@ -451,7 +453,7 @@ export function plan(input: PlanInput): Plan {
           ? []
           : existing.content === undefined
             ? Object.keys(payload)
-            : [...sheetDifferences(existing as HeldSheet, payload, allOnEdusign)],
+            : [...sheetDifferences(existing as HeldSheet, payload, allOnEdusign, byGroups)],
         ...(frozen ? { frozen: true } : {}),
         reason: `A sheet for intervention ${intervention.id} already exists on Edusign with our external id: taken over, not duplicated${frozen ? ` (left as it is: ${existing.locked ? 'locked' : 'started'})` : ''}.`,
       });
