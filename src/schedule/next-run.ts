@@ -53,7 +53,9 @@ export function slotOf(occurrence: WindowOccurrence, school: string): Date {
  * 3. Otherwise (W served, or no window has begun) the next run is the slot
  *    of the first occurrence that starts after `now` (`catchUp: false`).
  *
- * A school that has never run (`lastRunAt` undefined) therefore runs at once.
+ * A school that has never run (`lastRunAt` undefined) therefore runs at once,
+ * unless the window it is in is still open with its slot ahead: then at the
+ * slot, as every school of that window.
  * Offsets are a share of each occurrence's real length, so on a
  * daylight-saving night a window the clock change shortens still holds its slot.
  */
