@@ -9,6 +9,7 @@ import { main } from '../src/cli/main.ts';
 import { type Sandboxes, startSandboxes } from '../src/sandbox/start.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { cli } from './helpers/cli.ts';
+import { pastWindow } from './helpers/fleet.ts';
 import {
   type HookReceiver,
   readableMail,
@@ -59,6 +60,8 @@ describe('notifications from the command line', () => {
         ...sandboxes.config,
         school: name,
         edusign: { ...sandboxes.config.edusign, requestsPerMinute: 100_000, ...edusign },
+        // A window missed today: `serve` runs a school that never ran at once, at any hour.
+        options: { ...sandboxes.config.options, timeZone: 'UTC', schedule: [pastWindow()] },
         store: { kind: 'sqlite', path: `${name}.sqlite` },
         notifications: {
           consoleUrl: 'https://sync.example.org',
