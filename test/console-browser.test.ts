@@ -332,5 +332,14 @@ describe('console in a browser', () => {
     await failure.getByText(/Copiez à nouveau le jeton d’API/).waitFor();
     await failure.getByText('Le texte du rapport (en anglais)').waitFor();
     await shot('13-french-failure');
+    // Why is this person on Edusign: searched from the school's page, answered in French.
+    const learner = h.north.school.learners[0];
+    assert.ok(learner);
+    await page.goto(`${h.url}/schools/north/explain`);
+    await page.getByLabel('Id Auriga, nom ou e-mail').fill(learner.lastName);
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.getByRole('heading', { name: new RegExp(`Apprenant ${learner.id}`) }).waitFor();
+    await page.getByText(new RegExp(`L’apprenant ${learner.id} est sur Edusign`)).first().waitFor();
+    await shot('14-french-explain');
   });
 });
