@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type EdusignIdsOf, type HeldSheet, sheetDifferences } from './drift.ts';
+import fc from 'fast-check';
+import { type EdusignIdsOf, type HeldSheet, Roster, sheetDifferences } from './drift.ts';
 import type { SheetPayload } from './payloads.ts';
 
 const WANTED: SheetPayload = {
@@ -17,19 +18,23 @@ const WANTED: SheetPayload = {
 const GROUPS = { groups: true };
 /** Edusign ids are the Auriga ids with an `E` before them. */
 const ids: EdusignIdsOf = (_kind, list) => list.map((id) => `E${id}`);
-const held = (content: Partial<HeldSheet['content']> = {}, start = WANTED.start): HeldSheet => ({
-  start,
-  content: {
-    name: WANTED.name,
-    description: WANTED.description,
-    classroom: WANTED.classroom,
-    end: WANTED.end,
-    instructors: ['EI1', 'EI2'],
-    learners: ['EL1', 'EL2', 'EL3'],
-    groups: [],
-    ...content,
-  },
-});
+type Content = Omit<HeldSheet['content'], 'learners'> & { learners: readonly string[] };
+const held = (content: Partial<Content> = {}, start = WANTED.start): HeldSheet => {
+  const { learners = ['EL1', 'EL2', 'EL3'], ...rest } = content;
+  return {
+    start,
+    content: {
+      name: WANTED.name,
+      description: WANTED.description,
+      classroom: WANTED.classroom,
+      end: WANTED.end,
+      instructors: ['EI1', 'EI2'],
+      groups: [],
+      ...rest,
+      learners: Roster.of(learners),
+    },
+  };
+};
 
 describe('a sheet changed by hand on Edusign (docs/rules.md §7)', () => {
   test('as the sync wrote it: no difference', () => {
@@ -102,5 +107,26 @@ describe('a sheet changed by hand on Edusign (docs/rules.md §7)', () => {
     const unknown: EdusignIdsOf = (kind, list) =>
       kind === 'learner' ? undefined : ids(kind, list);
     assert.deepEqual(sheetDifferences(held(), WANTED, unknown, GROUPS), ['learners']);
+  });
+
+  test('property: a roster gives back the very list it was made of, line breaks and empty ids included', () => {
+    const id = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 24, maxLength: 24 }),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(fc.array(id), fc.array(id), (ids, other) => {
+        const roster = Roster.of(ids);
+        assert.equal(roster.is(ids), true);
+        assert.equal(
+          roster.is(other),
+          ids.length === other.length && ids.every((x, i) => x === other[i]),
+        );
+        assert.deepEqual(roster.ids, ids);
+      }),
+      { numRuns: 1000 },
+    );
+    for (const ids of [[], [''], ['', ''], ['a\nb'], ['a', ''], ['\n']])
+      assert.deepEqual(Roster.of(ids).ids, ids, JSON.stringify(ids));
   });
 });

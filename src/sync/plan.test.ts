@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { AurigaSnapshot, Intervention, Mapping, Person } from '../domain/types.ts';
+import { Roster } from '../rules/drift.ts';
 import { API_TYPE } from '../rules/ownership.ts';
 import { personPayload, sheetPayload } from '../rules/payloads.ts';
 import { sheetName } from '../rules/sheet-name.ts';
@@ -431,7 +432,7 @@ describe('plan', () => {
         classroom: 'Hall by hand',
         end: i.end,
         instructors: ['E-I1'],
-        learners: ['E-L1'],
+        learners: Roster.of(['E-L1']),
         groups: [],
       },
     });

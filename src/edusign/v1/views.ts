@@ -1,3 +1,4 @@
+import { Roster } from '../../rules/drift.ts';
 import type { EdusignCourseView, EdusignGroupView, EdusignPersonView } from '../../sync/ports.ts';
 import {
   courseProfessors,
@@ -23,7 +24,7 @@ export function courseView(c: EdusignCourse): EdusignCourseView {
       classroom: c.CLASSROOM ?? null,
       end: normalizeInstant(c.END),
       instructors: courseProfessors(c),
-      learners: (c.STUDENTS ?? []).map((s) => s.studentId),
+      learners: Roster.of((c.STUDENTS ?? []).map((s) => s.studentId)),
       groups: groupIds(c.SCHOOL_GROUP),
     },
   };
