@@ -205,6 +205,8 @@ const asRead = (text: string): string => Buffer.from(text, 'utf8').toString('utf
  * learners) parsed from JSON and read by the v1 port's `courseView`, so
  * its values are what a run holds.
  */
+/** Each record's Edusign id, made once (the listing's JSON makes new strings of them anyway). */
+const edusignIds = new Map<string, string>();
 function syncedState(initial: Plan): { mappings: Mapping[]; view: EdusignView } {
   const mappings: Mapping[] = [];
   const wire: EdusignCourse[] = [];
@@ -215,8 +217,15 @@ function syncedState(initial: Plan): { mappings: Mapping[]; view: EdusignView } 
     wire.length = 0;
   };
   // Edusign's ids are 24 hexadecimal digits (MongoDB ObjectIds), as long as here.
-  const edusignIdOf = (kind: string, id: string) =>
-    `${hash53(`${kind}:${id}`).toString(16).padStart(14, '0')}${id.length.toString(16).padStart(10, '0')}`;
+  const edusignIdOf = (kind: string, id: string) => {
+    const key = `${kind}:${id}`;
+    let edusignId = edusignIds.get(key);
+    if (edusignId === undefined) {
+      edusignId = `${hash53(key).toString(16).padStart(14, '0')}${id.length.toString(16).padStart(10, '0')}`;
+      edusignIds.set(key, edusignId);
+    }
+    return edusignId;
+  };
   for (const op of initial.operations) {
     if (op.action !== 'create') continue;
     const edusignId = edusignIdOf(op.kind, op.aurigaId);
@@ -259,6 +268,7 @@ function syncedState(initial: Plan): { mappings: Mapping[]; view: EdusignView } 
     if (wire.length === 40) listPage();
   }
   listPage();
+  edusignIds.clear();
   return {
     mappings,
     view: { courses, students: undefined, professors: undefined, groups: undefined },

@@ -26,11 +26,8 @@ export class Roster {
   }
 
   static of(ids: readonly string[]): Roster {
-    const text = ids.join(SEPARATOR);
-    // Cut back out, the text must give the same list: no id may hold a line break, nor be
-    // the only one and empty.
-    const exact = ids.length === 0 || (text !== '' && lineBreaks(text) === ids.length - 1);
-    return exact ? new Roster(text, undefined) : new Roster(undefined, ids);
+    const text = exactText(ids);
+    return text === undefined ? new Roster(undefined, ids) : new Roster(text, undefined);
   }
 
   get ids(): readonly string[] {
@@ -40,28 +37,36 @@ export class Roster {
 
   /** Whether the roster is exactly `ids`, in that order. */
   is(ids: readonly string[]): boolean {
-    if (this.#text === undefined) return sameList(this.#ids as readonly string[], ids);
-    return this.#text === joined(ids);
+    const wanted = this.#text === undefined ? undefined : joined(ids);
+    if (wanted === undefined) return sameList(this.ids, ids);
+    return this.#text === wanted;
   }
 }
 
 const SEPARATOR = '\n';
 
-function lineBreaks(text: string): number {
-  let count = 0;
-  for (let at = text.indexOf(SEPARATOR); at >= 0; at = text.indexOf(SEPARATOR, at + 1)) count++;
-  return count;
+/**
+ * The ids joined, when the text gives back exactly them: no id holds a line
+ * break, and the list is not one empty id (which would read as no id).
+ */
+function exactText(ids: readonly string[]): string | undefined {
+  const text = ids.join(SEPARATOR);
+  if (ids.length > 0 && text === '') return undefined;
+  let breaks = 0;
+  for (let at = text.indexOf(SEPARATOR); at >= 0; at = text.indexOf(SEPARATOR, at + 1)) breaks++;
+  return breaks === Math.max(0, ids.length - 1) ? text : undefined;
 }
 
 /** The sync's lists are shared by the sheets (one per group): each is joined once. */
-const joinedLists = new WeakMap<readonly string[], string>();
-function joined(ids: readonly string[]): string {
+const joinedLists = new WeakMap<readonly string[], string | null>();
+/** `exactText` of one of the sync's lists, kept; undefined when the list cannot be told by its text. */
+function joined(ids: readonly string[]): string | undefined {
   let text = joinedLists.get(ids);
   if (text === undefined) {
-    text = ids.join(SEPARATOR);
+    text = exactText(ids) ?? null;
     joinedLists.set(ids, text);
   }
-  return text;
+  return text ?? undefined;
 }
 
 /** A sheet as Edusign holds it (an Edusign course with its content listed); people and groups are Edusign ids. */
@@ -115,24 +120,21 @@ export function sheetDifferences(
   const on = held.content;
   // Built only when something differs: on most runs, for most sheets, nothing does.
   let out: SheetField[] | undefined;
-  const differs = (field: SheetField): void => {
-    out ??= [];
-    out.push(field);
-  };
-  if ((on.classroom || null) !== wanted.classroom) differs('classroom');
-  if ((on.description || null) !== wanted.description) differs('description');
-  if (on.end !== wanted.end) differs('end');
+  if ((on.classroom || null) !== wanted.classroom) (out ??= []).push('classroom');
+  if ((on.description || null) !== wanted.description) (out ??= []).push('description');
+  if (on.end !== wanted.end) (out ??= []).push('end');
   if (options.groups) {
     const groups = edusignIdsOf('group', wanted.groups);
-    if (groups === undefined || !sameSet(on.groups, groups)) differs('groups');
+    if (groups === undefined || !sameSet(on.groups, groups)) (out ??= []).push('groups');
   }
   const instructors = edusignIdsOf('instructor', wanted.instructors);
-  if (instructors === undefined || !sameList(on.instructors, instructors)) differs('instructors');
+  if (instructors === undefined || !sameList(on.instructors, instructors))
+    (out ??= []).push('instructors');
   const learners = edusignIdsOf('learner', wanted.learners);
   if (learners === undefined || !sameLearners(on.learners, learners, on.groups.length > 0))
-    differs('learners');
-  if (on.name !== wanted.name) differs('name');
-  if (held.start !== wanted.start) differs('start');
+    (out ??= []).push('learners');
+  if (on.name !== wanted.name) (out ??= []).push('name');
+  if (held.start !== wanted.start) (out ??= []).push('start');
   return out ?? SAME;
 }
 

@@ -218,14 +218,14 @@ export function plan(input: PlanInput): Plan {
    * The Edusign ids of those on Edusign, as `apply` writes a sheet (people whose creation
    * failed left out); sheets share their lists, so each list is resolved once.
    */
-  const resolvedLists = new Map<EntityKind, WeakMap<readonly string[], readonly string[]>>();
+  const resolvedLists = {
+    instructor: new WeakMap<readonly string[], readonly string[]>(),
+    learner: new WeakMap<readonly string[], readonly string[]>(),
+    group: new WeakMap<readonly string[], readonly string[]>(),
+  };
   const asWritten: EdusignIdsOf = (kind, aurigaIds) => {
     if (aurigaIds.length === 0) return aurigaIds;
-    let lists = resolvedLists.get(kind);
-    if (lists === undefined) {
-      lists = new WeakMap();
-      resolvedLists.set(kind, lists);
-    }
+    const lists = resolvedLists[kind];
     let out = lists.get(aurigaIds);
     if (out === undefined) {
       const ids: string[] = [];
