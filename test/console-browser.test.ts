@@ -339,7 +339,10 @@ describe('console in a browser', () => {
     await page.getByLabel('Id Auriga, nom ou e-mail').fill(learner.lastName);
     await page.getByRole('button', { name: 'Rechercher' }).click();
     await page.getByRole('heading', { name: new RegExp(`Apprenant ${learner.id}`) }).waitFor();
-    await page.getByText(new RegExp(`L’apprenant ${learner.id} est sur Edusign`)).first().waitFor();
+    await page
+      .getByText(new RegExp(`L’apprenant ${learner.id} est sur Edusign`))
+      .first()
+      .waitFor();
     await shot('14-french-explain');
   });
 });

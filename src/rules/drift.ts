@@ -120,25 +120,32 @@ export function sheetDifferences(
   const on = held.content;
   // Built only when something differs: on most runs, for most sheets, nothing does.
   let out: SheetField[] | undefined;
-  if ((on.classroom || null) !== wanted.classroom) (out ??= []).push('classroom');
-  if ((on.description || null) !== wanted.description) (out ??= []).push('description');
-  if (on.end !== wanted.end) (out ??= []).push('end');
+  if ((on.classroom || null) !== wanted.classroom) out = adding(out, 'classroom');
+  if ((on.description || null) !== wanted.description) out = adding(out, 'description');
+  if (on.end !== wanted.end) out = adding(out, 'end');
   if (options.groups) {
     const groups = edusignIdsOf('group', wanted.groups);
-    if (groups === undefined || !sameSet(on.groups, groups)) (out ??= []).push('groups');
+    if (groups === undefined || !sameSet(on.groups, groups)) out = adding(out, 'groups');
   }
   const instructors = edusignIdsOf('instructor', wanted.instructors);
   if (instructors === undefined || !sameList(on.instructors, instructors))
-    (out ??= []).push('instructors');
+    out = adding(out, 'instructors');
   const learners = edusignIdsOf('learner', wanted.learners);
   if (learners === undefined || !sameLearners(on.learners, learners, on.groups.length > 0))
-    (out ??= []).push('learners');
-  if (on.name !== wanted.name) (out ??= []).push('name');
-  if (held.start !== wanted.start) (out ??= []).push('start');
+    out = adding(out, 'learners');
+  if (on.name !== wanted.name) out = adding(out, 'name');
+  if (held.start !== wanted.start) out = adding(out, 'start');
   return out ?? SAME;
 }
 
 const SAME: readonly SheetField[] = Object.freeze([]);
+
+/** `out` with `field` added, made when it is the first. */
+function adding(out: SheetField[] | undefined, field: SheetField): SheetField[] {
+  if (out === undefined) return [field];
+  out.push(field);
+  return out;
+}
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
