@@ -135,20 +135,14 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
     });
     // The console of the fleet, wherever it is served, shows the run's progress.
     live.start(job.school, new Date().toISOString());
-    const hooks = liveHooks((change) => live.update(job.school, change));
+    const hooks = liveHooks((change) => live.update(job.school, change), onRequest);
     let report: RunReport;
     try {
       report = await runSchool(config, {
         store: db.store,
         signal,
         logger,
-        onRequest: (side, event) => {
-          onRequest(side, event);
-          if (side === 'edusign') hooks.onEdusignStatus(event.status);
-        },
-        onPhase: hooks.onPhase,
-        onResult: hooks.onResult,
-        onReadProgress: hooks.onReadProgress,
+        ...hooks,
         notifier,
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.leaseWaitMs === undefined ? {} : { leaseWaitMs: options.leaseWaitMs }),

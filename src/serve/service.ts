@@ -243,7 +243,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const { config } = found;
     const startedAt = performance.now();
     if (live.get(school)?.phase !== 'queued') live.start(school, clock.now().toISOString());
-    const hooks = liveHooks((change) => live.update(school, change));
+    const hooks = liveHooks((change) => live.update(school, change), onRequest);
     const notifier = notifierOf(school, config, found.store);
     let report: RunReport;
     try {
@@ -254,13 +254,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         // The run names its school on every line itself, once at its start and once at its end.
         logger,
         notifier,
-        onRequest: (side, event) => {
-          onRequest(side, event);
-          if (side === 'edusign') hooks.onEdusignStatus(event.status);
-        },
-        onPhase: hooks.onPhase,
-        onResult: hooks.onResult,
-        onReadProgress: hooks.onReadProgress,
+        ...hooks,
       });
       live.update(school, { phase: 'finished', outcome: report.outcome, runId: report.runId });
     } catch (error) {

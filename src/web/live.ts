@@ -1,3 +1,4 @@
+import type { OnRequest } from '../app/edges.ts';
 /**
  * What the console shows of a run in progress: its phase, how far it got,
  * the rate-limit waits met. Fed by the run's hooks in the service; kept per
@@ -58,16 +59,20 @@ export interface LiveHooks {
   ) => void;
   readonly onResult: (result: { status: string }) => void;
   readonly onReadProgress: (progress: { rows: number }) => void;
-  /** An Edusign answer: a 429 is a wait. */
-  readonly onEdusignStatus: (status: number | 'error') => void;
+  /** Every request, passed on to the caller's own hook; an Edusign 429 counts as a wait. */
+  readonly onRequest: OnRequest;
 }
 
 /**
  * A run's hooks turned into changes of its live view, counted here: the
  * same for `serve`'s own runs and for a fleet worker's, which publishes them
- * to the console (src/fleet/live.ts).
+ * to the console (src/fleet/live.ts). `onRequest` is the caller's hook for
+ * every request (metrics), which the live view's one calls first.
  */
-export function liveHooks(update: (change: Partial<LiveRun>) => void): LiveHooks {
+export function liveHooks(
+  update: (change: Partial<LiveRun>) => void,
+  onRequest: OnRequest,
+): LiveHooks {
   let rateLimitWaits = 0;
   let done = 0;
   let failed = 0;
@@ -80,8 +85,9 @@ export function liveHooks(update: (change: Partial<LiveRun>) => void): LiveHooks
       update({ done, failed });
     },
     onReadProgress: (progress) => update({ rowsRead: progress.rows }),
-    onEdusignStatus: (status) => {
-      if (status === 429) update({ rateLimitWaits: ++rateLimitWaits });
+    onRequest: (side, event) => {
+      onRequest(side, event);
+      if (side === 'edusign' && event.status === 429) update({ rateLimitWaits: ++rateLimitWaits });
     },
   };
 }
