@@ -243,14 +243,11 @@ export function parseFingerprint(
  * `changedFields` for a sheet's payload as `sheetPayload` builds it, quicker
  * on the usual run where the sheet did not change: its eight fields are read
  * by name, not found by listing the payload's keys, and compared with the
- * stored record digest (v3) or the stored pairs in place (v2); any other
- * text, a v1 one included, and any change take `changedFields`' way.
+ * stored record digest. Any other text (v2 and v1 ones, which only stores
+ * from before v3 hold) and any change take `changedFields`' way.
  */
 export function changedSheetFields(payload: SheetPayload, stored: string): string[] {
-  if (stored.startsWith(V3_HEAD)) {
-    if (sameRecord(stored, sheetRecordDigest(payload))) return [];
-  } else if (sheetAsWrittenV2(payload, stored)) return [];
-  return changedFields(payload, stored);
+  return sameRecord(stored, sheetRecordDigest(payload)) ? [] : changedFields(payload, stored);
 }
 
 /** A sheet's field names, sorted as a fingerprint lists them. */
@@ -267,7 +264,7 @@ const SHEET_KEYS = keyList([
 
 /** `recordDigest` of a sheet's payload, its fields read by name in the order of SHEET_KEYS. */
 function sheetRecordDigest(payload: SheetPayload): number {
-  // A test swaps each pair of fields to hold this order to SHEET_KEYS'.
+  // In the order of SHEET_KEYS: a test swaps each pair of fields to hold it so.
   return recordHasher
     .reset(SHEET_KEYS.seed)
     .digest(digestV2(payload.classroom))
@@ -279,30 +276,6 @@ function sheetRecordDigest(payload: SheetPayload): number {
     .digest(digestV2(payload.name))
     .digest(digestV2(payload.start))
     .value();
-}
-
-/** Each sheet field's name with what precedes its digest in a v2 text. */
-const SHEET_PREFIXES_V2 = SHEET_KEYS.sorted.map((key, i) => `${i === 0 ? V2 : ''};${key}=`);
-
-function sheetAsWrittenV2(payload: SheetPayload, stored: string): boolean {
-  // In the order of SHEET_KEYS, as sheetRecordDigest.
-  let at = segmentAt(stored, 0, 0, payload.classroom);
-  at = segmentAt(stored, at, 1, payload.description);
-  at = segmentAt(stored, at, 2, payload.end);
-  at = segmentAt(stored, at, 3, payload.groups);
-  at = segmentAt(stored, at, 4, payload.instructors);
-  at = segmentAt(stored, at, 5, payload.learners);
-  at = segmentAt(stored, at, 6, payload.name);
-  at = segmentAt(stored, at, 7, payload.start);
-  return at === stored.length;
-}
-
-/** Where the field's v2 segment (`;name=digest`) ends when `stored` has it at `at`; -1 otherwise, or once -1. */
-function segmentAt(stored: string, at: number, field: number, value: unknown): number {
-  if (at < 0) return -1;
-  const prefix = SHEET_PREFIXES_V2[field] as string;
-  if (!stored.startsWith(prefix, at)) return -1;
-  return digestEnd(stored, at + prefix.length, digestV2(value));
 }
 
 /**
