@@ -189,13 +189,9 @@ export function plan(input: PlanInput): Plan {
     input.mappings,
     input.mappedCourses ?? coursesOfMappings(input.mappings, edusign.courses),
   );
-  /** Sheets are matched by `matchSheets`; their index is built only if an id is asked of it. */
-  let sheetIndex: ReadonlyMap<string, Mapping> | undefined;
-  const mapped = (kind: EntityKind): ReadonlyMap<string, Mapping> => {
-    if (kind !== 'sheet') return mappings.get(kind) ?? NO_MAPPINGS;
-    sheetIndex ??= new Map(sheets.map(({ mapping }) => [mapping.aurigaId, mapping]));
-    return sheetIndex;
-  };
+  /** People's and groups' mappings by Auriga id; sheets are matched by `matchSheets`. */
+  const mapped = (kind: Referenced): ReadonlyMap<string, Mapping> =>
+    mappings.get(kind) ?? NO_MAPPINGS;
   const operations: Operation[] = [];
   const problems: Problem[] = [];
   const unchanged: Record<EntityKind, number> = { sheet: 0, learner: 0, instructor: 0, group: 0 };
@@ -545,7 +541,10 @@ export function plan(input: PlanInput): Plan {
 }
 
 /** The Edusign id of an Auriga id, when it exists on Edusign. */
-type EdusignIds = (kind: EntityKind, aurigaId: string) => string | undefined;
+type EdusignIds = (kind: Referenced, aurigaId: string) => string | undefined;
+
+/** What a sheet or a group refers to: people and groups. */
+type Referenced = Exclude<EntityKind, 'sheet'>;
 
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
@@ -561,7 +560,7 @@ function updateReason(id: string, changes: readonly string[], byHand: readonly s
 /** Edusign ids of Auriga ids, in order; undefined when one is not on Edusign yet. */
 function resolveAll(
   ids: EdusignIds,
-  kind: EntityKind,
+  kind: Referenced,
   aurigaIds: readonly string[],
 ): string[] | undefined {
   const out: string[] = [];
